@@ -1,0 +1,56 @@
+package org.rvsm.penalty;
+
+/**
+ * l0 penalty p(y) = 1{y != 0}. Prox: hard thresholding T(x) = x if |x| > sqrt(2 mu), else 0.
+ *
+ * <p>Tie: at |x| = sqrt(2 mu) exactly, 0 and x give the same objective value; this implementation
+ * returns 0 (the sparser minimiser).
+ */
+public record L0() implements Penalty {
+
+    @Override
+    public String label() {
+        return "l0";
+    }
+
+    @Override
+    public double value(double y) {
+        return y == 0.0 ? 0.0 : 1.0;
+    }
+
+    @Override
+    public double threshold(double mu) {
+        Penalty.checkMu(mu);
+        return Math.sqrt(2.0 * mu);
+    }
+
+    @Override
+    public double prox(double x, double mu) {
+        double t = threshold(mu);
+        return mu == 0.0 ? x : hard(x, t);
+    }
+
+    @Override
+    public void prox(double[] src, double[] dst, double mu) {
+        double t = threshold(mu);
+        Penalty.checkLengths(src.length, dst.length);
+        for (int i = 0; i < src.length; i++) {
+            dst[i] = hard(src[i], t);
+        }
+    }
+
+    @Override
+    public void prox(float[] src, float[] dst, double mu) {
+        double t = threshold(mu);
+        Penalty.checkLengths(src.length, dst.length);
+        for (int i = 0; i < src.length; i++) {
+            float x = src[i];
+            // written as !(|x| <= t) so that NaN is kept rather than zeroed
+            dst[i] = !(Math.abs((double) x) <= t) ? x : 0.0f;
+        }
+    }
+
+    static double hard(double x, double t) {
+        return !(Math.abs(x) <= t) ? x : 0.0;
+    }
+}

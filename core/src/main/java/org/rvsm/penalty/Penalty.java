@@ -1,0 +1,84 @@
+package org.rvsm.penalty;
+
+/**
+ * A separable sparsity penalty P(w) = sum_i p(w_i) and its thresholding (proximal) operator
+ *
+ * <pre>  T_mu(x) = argmin_y (1/2)(y - x)^2 + mu p(y)        (rvsm-math.md, section 3)</pre>
+ *
+ * <p>In RVSM, mu = lambda / beta. All arithmetic is in double; the {@code float[]} form computes each
+ * entry in double and rounds once, so {@code prox(float[])[i] == (float) prox((double) x_i)} exactly.
+ *
+ * <p>Conventions shared by every implementation:
+ * <ul>
+ *   <li>Dead zone: {@code T(x) = +0.0} exactly when {@code |x| <= threshold(mu)}. At a jump threshold
+ *       (l0, Tl1 with large mu) both 0 and the non-zero branch minimise; the tie goes to 0.</li>
+ *   <li>{@code mu == 0} is the identity, bit for bit (so lambda = 0 reduces RVSM to gradient descent).</li>
+ *   <li>NaN in gives NaN out; +-infinity in gives +-infinity out.</li>
+ *   <li>Array forms allocate nothing; {@code src} and {@code dst} may be the same array.</li>
+ * </ul>
+ */
+public sealed interface Penalty permits L1, L0, TransformedL1 {
+
+    /** l1, p(y) = |y|: soft thresholding. */
+    static Penalty l1() {
+        return new L1();
+    }
+
+    /** l0, p(y) = 1{y != 0}: hard thresholding. */
+    static Penalty l0() {
+        return new L0();
+    }
+
+    /** Transformed l1, p_a(y) = (a+1)|y| / (a+|y|), shape a > 0. */
+    static Penalty transformedL1(double a) {
+        return new TransformedL1(a);
+    }
+
+    /** Short name used in reports and on the command line: {@code l1}, {@code l0}, {@code tl1(a=1.0)}. */
+    String label();
+
+    /** p(y) for one coordinate. */
+    double value(double y);
+
+    /** P(y) = sum_i p(y_i). */
+    default double value(double[] y) {
+        double sum = 0.0;
+        for (double v : y) {
+            sum += value(v);
+        }
+        return sum;
+    }
+
+    /** t*(mu): the largest |x| mapped to zero by {@link #prox(double, double)}. */
+    double threshold(double mu);
+
+    /** T_mu(x) for one coordinate. */
+    double prox(double x, double mu);
+
+    /** dst[i] = T_mu(src[i]). dst: modified. */
+    void prox(double[] src, double[] dst, double mu);
+
+    /** dst[i] = (float) T_mu(src[i]) computed in double. dst: modified. */
+    void prox(float[] src, float[] dst, double mu);
+
+    /** The scalar objective minimised by the prox: (1/2)(y - x)^2 + mu p(y). */
+    default double proxObjective(double y, double x, double mu) {
+        double diff = y - x;
+        return 0.5 * diff * diff + mu * value(y);
+    }
+
+    /** Rejects a negative, infinite or NaN mu, naming it. */
+    static void checkMu(double mu) {
+        if (!(mu >= 0.0) || Double.isInfinite(mu)) {
+            throw new IllegalArgumentException("mu must be finite and >= 0, got " + mu);
+        }
+    }
+
+    /** Rejects arrays of different length. */
+    static void checkLengths(int srcLength, int dstLength) {
+        if (srcLength != dstLength) {
+            throw new IllegalArgumentException(
+                    "dst has " + dstLength + " entries, expected src length " + srcLength);
+        }
+    }
+}
