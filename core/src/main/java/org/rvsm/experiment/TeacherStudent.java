@@ -1,8 +1,10 @@
 package org.rvsm.experiment;
 
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.rvsm.Vectors;
 import org.rvsm.optimizer.DifferentiableObjective;
+import org.rvsm.optimizer.IterationRecord;
 import org.rvsm.optimizer.RunResult;
 import org.rvsm.optimizer.Solver;
 import org.rvsm.optimizer.SolverConfig;
@@ -45,12 +47,17 @@ public final class TeacherStudent {
 
     /** Runs the spec. */
     public static TeacherStudentResult run(TeacherStudentSpec spec) {
+        return run(spec, null);
+    }
+
+    /** Runs the spec, telling the listener of every iteration record (null for none). */
+    public static TeacherStudentResult run(TeacherStudentSpec spec, Consumer<IterationRecord> listener) {
         Setup setup = setUp(spec);
         SolverConfig config = spec.solver();
         double[] teacher = setup.teacher();
 
         PredictedLimit prediction = predict(spec, teacher, null);
-        RunResult run = Solver.run(setup.objective(), setup.init(), config, monitorOf(prediction));
+        RunResult run = Solver.run(setup.objective(), setup.init(), config, monitorOf(prediction), listener);
         if (prediction != null && spec.gradient() == GradientMode.POPULATION && prediction.bistable().length > 0
                 && !sameSupport(prediction.u(), run.u())) {
             // the limit of a bistable coordinate depends on the path: predict the branch the run took,

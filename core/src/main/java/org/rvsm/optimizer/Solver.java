@@ -2,6 +2,7 @@ package org.rvsm.optimizer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 import org.rvsm.Vectors;
 import org.rvsm.penalty.Penalty;
@@ -36,6 +37,17 @@ public final class Solver {
      */
     public static RunResult run(DifferentiableObjective objective, double[] w0, SolverConfig config,
                                 ToDoubleFunction<double[]> monitor) {
+        return run(objective, w0, config, monitor, null);
+    }
+
+    /**
+     * Runs the configured method from w0 (not modified).
+     *
+     * @param monitor  optional measurement of u^t recorded in {@link IterationRecord#monitored()}
+     * @param listener optional, told of every record as it is made (progress reporting)
+     */
+    public static RunResult run(DifferentiableObjective objective, double[] w0, SolverConfig config,
+                                ToDoubleFunction<double[]> monitor, Consumer<IterationRecord> listener) {
         int d = objective.dimension();
         if (w0.length != d) {
             throw new IllegalArgumentException("w0 has " + w0.length + " entries, expected dimension " + d);
@@ -65,7 +77,11 @@ public final class Solver {
             double penaltyTerm = lambda == 0.0 ? 0.0 : lambda * penalty.value(u);
             double lagrangian = loss + penaltyTerm + 0.5 * beta * gap * gap;
             double monitored = monitor == null ? Double.NaN : monitor.applyAsDouble(u);
-            trace.add(new IterationRecord(t, loss, lagrangian, gap, Vectors.sparsity(u), monitored));
+            IterationRecord record = new IterationRecord(t, loss, lagrangian, gap, Vectors.sparsity(u), monitored);
+            trace.add(record);
+            if (listener != null) {
+                listener.accept(record);
+            }
             if (!Double.isFinite(loss) || !Vectors.allFinite(w) || !Vectors.allFinite(gradient)) {
                 status = RunStatus.DIVERGED;
                 break;

@@ -43,11 +43,25 @@ public record L0() implements Penalty {
     public void prox(float[] src, float[] dst, double mu) {
         double t = threshold(mu);
         Penalty.checkLengths(src.length, dst.length);
-        for (int i = 0; i < src.length; i++) {
-            float x = src[i];
-            // written as !(|x| <= t) so that NaN is kept rather than zeroed
-            dst[i] = !(Math.abs((double) x) <= t) ? x : 0.0f;
+        if (mu == 0.0) {
+            System.arraycopy(src, 0, dst, 0, src.length);
+            return;
         }
+        // Branch-free on the bits: for non-negative floats the int order is the float order, so
+        // |x| > t  <=>  bits(|x|) > bits(tf) with tf the largest float <= t. NaN bits exceed every
+        // finite threshold, so NaN is kept. mask = -1 keeps x, 0 gives +0.0f.
+        int thresholdBits = Float.floatToRawIntBits(largestFloatAtMost(t));
+        for (int i = 0; i < src.length; i++) {
+            int bits = Float.floatToRawIntBits(src[i]);
+            int mask = (thresholdBits - (bits & 0x7fffffff)) >> 31;
+            dst[i] = Float.intBitsToFloat(bits & mask);
+        }
+    }
+
+    /** The largest float <= t, for t >= 0 (Float.MAX_VALUE when t is beyond the float range). */
+    static float largestFloatAtMost(double t) {
+        float f = (float) t;
+        return (double) f > t ? Math.nextDown(f) : f;
     }
 
     static double hard(double x, double t) {

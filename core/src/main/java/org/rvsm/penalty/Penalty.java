@@ -5,8 +5,11 @@ package org.rvsm.penalty;
  *
  * <pre>  T_mu(x) = argmin_y (1/2)(y - x)^2 + mu p(y)        (rvsm-math.md, section 3)</pre>
  *
- * <p>In RVSM, mu = lambda / beta. All arithmetic is in double; the {@code float[]} form computes each
- * entry in double and rounds once, so {@code prox(float[])[i] == (float) prox((double) x_i)} exactly.
+ * <p>In RVSM, mu = lambda / beta. Scalar and {@code double[]} forms compute in double. The
+ * {@code float[]} form (for network weights) equals the double operator rounded once to float,
+ * {@code prox(float[])[i] == (float) prox((double) x_i, mu)}, except l1, which uses mu rounded to
+ * float so that its loop vectorises: there {@code prox(float[])[i] == (float) prox((double) x_i, (float) mu)}.
+ * Both are exact, bit-for-bit statements, tested.
  *
  * <p>Conventions shared by every implementation:
  * <ul>
@@ -58,7 +61,7 @@ public sealed interface Penalty permits L1, L0, TransformedL1 {
     /** dst[i] = T_mu(src[i]). dst: modified. */
     void prox(double[] src, double[] dst, double mu);
 
-    /** dst[i] = (float) T_mu(src[i]) computed in double. dst: modified. */
+    /** dst[i] = T_mu(src[i]) for float weights (see the class comment for the rounding). dst: modified. */
     void prox(float[] src, float[] dst, double mu);
 
     /** The scalar objective minimised by the prox: (1/2)(y - x)^2 + mu p(y). */

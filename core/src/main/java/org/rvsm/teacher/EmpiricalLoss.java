@@ -93,23 +93,35 @@ public final class EmpiricalLoss implements DifferentiableObjective {
         return lossSum / n;
     }
 
-    /** x[off..off+d) . w with four independent accumulators (the JIT does not reorder FP sums). */
+    /**
+     * x[off..off+d) . w with eight independent accumulators: the JIT keeps FP sums in order, so a
+     * single accumulator would be bound by the add latency rather than by memory.
+     */
     private static double dot(double[] x, int off, double[] w, int d) {
         double s0 = 0.0;
         double s1 = 0.0;
         double s2 = 0.0;
         double s3 = 0.0;
+        double s4 = 0.0;
+        double s5 = 0.0;
+        double s6 = 0.0;
+        double s7 = 0.0;
         int j = 0;
-        for (; j + 3 < d; j += 4) {
-            s0 += x[off + j] * w[j];
-            s1 += x[off + j + 1] * w[j + 1];
-            s2 += x[off + j + 2] * w[j + 2];
-            s3 += x[off + j + 3] * w[j + 3];
+        for (; j + 7 < d; j += 8) {
+            int o = off + j;
+            s0 += x[o] * w[j];
+            s1 += x[o + 1] * w[j + 1];
+            s2 += x[o + 2] * w[j + 2];
+            s3 += x[o + 3] * w[j + 3];
+            s4 += x[o + 4] * w[j + 4];
+            s5 += x[o + 5] * w[j + 5];
+            s6 += x[o + 6] * w[j + 6];
+            s7 += x[o + 7] * w[j + 7];
         }
         for (; j < d; j++) {
             s0 += x[off + j] * w[j];
         }
-        return (s0 + s1) + (s2 + s3);
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
     /** y += alpha x[off..off+d). y: modified. */

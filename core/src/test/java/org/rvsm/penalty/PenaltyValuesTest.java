@@ -144,8 +144,17 @@ class PenaltyValuesTest {
         float[] src = {Math.nextDown(tf), tf, Math.nextUp(tf), -Math.nextDown(tf), -tf, -Math.nextUp(tf)};
         float[] dst = new float[src.length];
         p.prox(src, dst, mu);
+        double floatMu = p instanceof L1 ? (float) mu : mu; // the float[] contract of Penalty
         for (int i = 0; i < src.length; i++) {
-            assertEquals((float) p.prox(src[i], mu), dst[i], 0.0f, "float next to t*: " + src[i]);
+            assertEquals((float) p.prox(src[i], floatMu), dst[i], 0.0f, "float next to t*: " + src[i]);
+        }
+        // and exactly at a float threshold (l1: mu = 0.25 is a float; l0: t = sqrt(2 * 0.125) = 0.5)
+        float[] at = {0.25f, Math.nextUp(0.25f), 0.5f, Math.nextUp(0.5f), -0.5f, -Math.nextUp(0.5f)};
+        float[] out = new float[at.length];
+        double exactMu = p instanceof L0 ? 0.125 : 0.25;
+        p.prox(at, out, exactMu);
+        for (int i = 0; i < at.length; i++) {
+            assertEquals((float) p.prox(at[i], exactMu), out[i], 0.0f, "float at a float threshold: " + at[i]);
         }
         // huge inputs are barely shrunk
         assertClose(1e30, p.prox(1e30, mu), 0.0, 1e-15, "T(1e30)");
