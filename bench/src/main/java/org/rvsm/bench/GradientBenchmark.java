@@ -38,6 +38,10 @@ public class GradientBenchmark {
     @Param({"100"})
     public int d;
 
+    /** false: one thread (compare with streamOnce); true: the default, chunks on all cores. */
+    @Param({"false", "true"})
+    public boolean parallel;
+
     private double[] patches;
     private EmpiricalLoss loss;
     private double[] w;
@@ -54,7 +58,7 @@ public class GradientBenchmark {
             w[j] = rng.nextGaussian();
         }
         patches = net.sample(n, rng);
-        loss = EmpiricalLoss.labelledBy(net, patches, teacher);
+        loss = new EmpiricalLoss(net, patches, net.label(patches, teacher), parallel);
         gradient = new double[d];
     }
 

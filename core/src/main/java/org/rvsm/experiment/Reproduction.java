@@ -42,13 +42,22 @@ public final class Reproduction {
     /** Experiment (c) at one sample size: means and standard deviations over the seeds. */
     public record SampleSizePoint(String penalty, int samples, double meanErrorToPrediction,
                                   double sdErrorToPrediction, double meanErrorToTeacher, double meanSparsity,
-                                  int seeds) {
+                                  int seeds, int converged) {
+    }
+
+    /**
+     * Experiment (d): one method with one penalty. The trace's monitored value is |u^t - w*| / |w*|.
+     *
+     * @param objective l(u) + lambda P(u) at the final sparse model, the common yardstick
+     */
+    public record MethodRun(Method method, Penalty penalty, RunResult run, double errorToTeacher,
+                            double sparsity, SupportMetrics support, double objective) {
     }
 
     /** Everything the reproduction computed. */
     public record Result(ReproductionSettings settings, double[] teacher, double[] start,
                          List<TeacherStudentResult> convergence, List<PathPoint> path,
-                         List<SampleSizePoint> sampleSizes, List<TeacherStudentResult> methods) {
+                         List<SampleSizePoint> sampleSizes, List<MethodRun> methods) {
     }
 
     private Reproduction() {
@@ -85,10 +94,16 @@ public final class Reproduction {
             configs.add(rvsm(s, p));
             configs.add(rvsm(s, p).withMethod(Method.PROXIMAL_GRADIENT));
         }
-        List<TeacherStudentResult> methods = parallel(configs.size(), i -> {
-            TeacherStudentResult r = population(s, teacher, start, configs.get(i));
+        PopulationLoss loss = new PopulationLoss(s.k(), teacher);
+        double teacherNorm = Vectors.norm(teacher);
+        List<MethodRun> methods = parallel(configs.size(), i -> {
+            SolverConfig c = configs.get(i);
+            RunResult run = Solver.run(loss, start, c, u -> Vectors.distance(u, teacher) / teacherNorm);
+            double lambda = c.method() == Method.GRADIENT_DESCENT ? 0.0 : c.lambda();
             tick.run();
-            return r;
+            return new MethodRun(c.method(), c.penalty(), run, Vectors.relativeDistance(run.u(), teacher),
+                    Vectors.sparsity(run.u()), SupportMetrics.of(run.u(), teacher),
+                    loss.value(run.u()) + lambda * c.penalty().value(run.u()));
         });
         return new Result(s, teacher, start, convergence, path, sampleSizes, methods);
     }
@@ -133,11 +148,14 @@ public final class Reproduction {
             double[] toPrediction = new double[s.seedsPerSize()];
             double toTeacher = 0.0;
             double sparsity = 0.0;
+            int converged = 0;
             for (int r = 0; r < s.seedsPerSize(); r++) {
                 // the same samples for every penalty: seeded by (n, r) only
                 SplittableRandom rng = new SplittableRandom(dataSeed ^ (31L * n + r));
                 EmpiricalLoss loss = EmpiricalLoss.labelledBy(net, net.sample(n, rng), teacher);
-                RunResult run = Solver.run(loss, start, rvsm(s, p));
+                RunResult run = Solver.run(loss, start, SolverConfig.rvsm(p, s.lambda(), s.beta(), s.eta(),
+                        s.empiricalIterations(), ReproductionSettings.TOLERANCE));
+                converged += run.status() == org.rvsm.optimizer.RunStatus.CONVERGED ? 1 : 0;
                 PredictedLimit limit = LimitSolver.solve(s.k(), teacher, p, s.lambda(), s.beta(),
                         LimitSolver.supportOf(run.u()));
                 toPrediction[r] = Vectors.relativeDistance(run.u(), limit.u());
@@ -154,7 +172,7 @@ public final class Reproduction {
                 var += (e - mean) * (e - mean) / Math.max(1, toPrediction.length - 1);
             }
             points.add(new SampleSizePoint(p.label(), n, mean, Math.sqrt(var), toTeacher, sparsity,
-                    s.seedsPerSize()));
+                    s.seedsPerSize(), converged));
         }
         return points;
     }

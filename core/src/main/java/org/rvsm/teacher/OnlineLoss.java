@@ -15,7 +15,6 @@ public final class OnlineLoss implements DifferentiableObjective {
     private final RandomGenerator rng;
     private final double[] batchPatches; // (batch, k, d)
     private final double[] batchLabels;  // (batch)
-    private final double[] scratch;      // (k)
 
     public OnlineLoss(NoOverlapNetwork network, double[] teacher, int batch, RandomGenerator rng) {
         network.checkFilter(teacher);
@@ -31,7 +30,6 @@ public final class OnlineLoss implements DifferentiableObjective {
         }
         this.batchPatches = new double[(int) size];
         this.batchLabels = new double[batch];
-        this.scratch = new double[network.k()];
     }
 
     @Override
@@ -48,6 +46,6 @@ public final class OnlineLoss implements DifferentiableObjective {
             batchLabels[s] = network.output(batchPatches, s * network.inputSize(), teacher);
         }
         return EmpiricalLoss.evaluate(network.k(), network.d(), batchLabels.length, batchPatches,
-                batchLabels, w, gradient, scratch);
+                batchLabels, w, gradient, true);
     }
 }

@@ -1,6 +1,7 @@
 package org.rvsm.teacher;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.rvsm.Tolerances.assertClose;
@@ -133,6 +134,23 @@ class EmpiricalLossTest {
         double[] again = new double[d];
         new OnlineLoss(net, teacher, 100, new SplittableRandom(42)).lossAndGradient(w, again);
         assertArrayEquals(first, again, 0.0, "same seed, same first batch");
+    }
+
+    @Test
+    void parallelChunksGiveTheSameBitsAsOneThread() {
+        SplittableRandom rng = new SplittableRandom(4);
+        NoOverlapNetwork net = new NoOverlapNetwork(3, 7);
+        double[] teacher = gaussian(7, rng);
+        double[] w = gaussian(7, rng);
+        int n = 5 * EmpiricalLoss.CHUNK + 17; // several chunks and a ragged last one
+        double[] patches = net.sample(n, rng);
+        double[] labels = net.label(patches, teacher);
+        double[] g1 = new double[7];
+        double[] g2 = new double[7];
+        double l1 = new EmpiricalLoss(net, patches, labels, false).lossAndGradient(w, g1);
+        double l2 = new EmpiricalLoss(net, patches, labels, true).lossAndGradient(w, g2);
+        assertEquals(Double.doubleToRawLongBits(l1), Double.doubleToRawLongBits(l2));
+        assertArrayEquals(g1, g2, 0.0);
     }
 
     @Test

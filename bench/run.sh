@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the benchmarks (never built by the test command) and records their results in bench/results/.
+#   bench/run.sh            all: JMH prox + gradient (with -prof gc), and the numpy side-by-side
+#   bench/run.sh jmh        JMH only
+#   bench/run.sh numpy      the side-by-side only ($PYTHON, default python3, needs numpy:
+#                           apt-get install python3-numpy)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+mvn -q -B -Pbench -pl bench -am package -DskipTests
+mkdir -p bench/results
+if [ "$what" = all ] || [ "$what" = jmh ]; then
+  java -jar bench/target/benchmarks.jar ProxBenchmark -prof gc -rf json -rff bench/results/prox.json \
+    | tee bench/results/prox.txt
+  java -jar bench/target/benchmarks.jar GradientBenchmark -prof gc -rf json -rff bench/results/gradient.json \
+    | tee bench/results/gradient.txt
+fi
+if [ "$what" = all ] || [ "$what" = numpy ]; then
+  java -Xmx6g -cp bench/target/benchmarks.jar org.rvsm.bench.GradientVsNumpy bench/results/gradient-vs-numpy.json
+fi
