@@ -34,7 +34,7 @@ public final class Reproduction {
         void advance(String stage, int done, int total);
     }
 
-    /** One point of a lambda path. */
+    /** One point of a lambda path; errorToPrediction is against the population limit at that lambda. */
     public record PathPoint(String penalty, double lambda, double sparsity, double errorToTeacher,
                             SupportMetrics support, double errorToPrediction, int iterations, String status) {
     }
@@ -80,12 +80,20 @@ public final class Reproduction {
             tick.run();
             return r;
         });
-        List<List<PathPoint>> paths = parallel(s.penalties().size(), i -> path(s, teacher, start,
+        NoOverlapNetwork net = new NoOverlapNetwork(s.k(), s.d());
+        SplittableRandom pathRng = new SplittableRandom(dataSeed);
+        double[] pathSample = net.sample(s.pathSamples(), pathRng);
+        double[] pathLabels = net.label(pathSample, teacher);
+        for (int j = 0; j < pathLabels.length; j++) {
+            pathLabels[j] += s.pathLabelNoise() * pathRng.nextGaussian();
+        }
+        EmpiricalLoss pathLoss = new EmpiricalLoss(net, pathSample, pathLabels);
+        List<List<PathPoint>> paths = parallel(s.penalties().size(), i -> path(s, teacher, start, pathLoss,
                 s.penalties().get(i), tick));
         List<PathPoint> path = new ArrayList<>();
         paths.forEach(path::addAll);
         List<List<SampleSizePoint>> sizes = parallel(s.penalties().size(), i -> sampleSizes(s, teacher, start,
-                s.penalties().get(i), dataSeed, tick));
+                s.penalties().get(i), dataSeed + 1, tick));
         List<SampleSizePoint> sampleSizes = new ArrayList<>();
         sizes.forEach(sampleSizes::addAll);
         List<SolverConfig> configs = new ArrayList<>();
@@ -118,16 +126,19 @@ public final class Reproduction {
                 s.seed(), teacher, start, s.teacherDensity()));
     }
 
-    /** (b): the lambda path from the largest lambda down, each run started from the previous w. */
-    private static List<PathPoint> path(ReproductionSettings s, double[] teacher, double[] start, Penalty p,
-                                        Runnable tick) {
-        PopulationLoss loss = new PopulationLoss(s.k(), teacher);
+    /**
+     * (b): the lambda path from the largest lambda down, each run started from the previous w, on the
+     * empirical loss of one fixed sample.
+     */
+    private static List<PathPoint> path(ReproductionSettings s, double[] teacher, double[] start,
+                                        EmpiricalLoss loss, Penalty p, Runnable tick) {
         double[] grid = s.lambdaGrid();
         List<PathPoint> points = new ArrayList<>();
         double[] w = start;
         for (int i = grid.length - 1; i >= 0; i--) {
             double lambda = grid[i];
-            RunResult run = Solver.run(loss, w, rvsm(s, p).withLambda(lambda));
+            RunResult run = Solver.run(loss, w, SolverConfig.rvsm(p, lambda, s.beta(), s.eta(),
+                    s.empiricalIterations(), ReproductionSettings.TOLERANCE));
             w = run.w();
             PredictedLimit limit = LimitSolver.solve(s.k(), teacher, p, lambda, s.beta(),
                     LimitSolver.supportOf(run.u()));
