@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
         subcommands = {TeacherStudentCommand.class, ReproduceCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
             "Start with:  rvsm reproduce --quick --out reports/quick",
-            "Then:        rvsm teacher-student --penalty tl1 --a 1 --lambda 0.02 --out runs/one",
+            "Then:        rvsm teacher-student --penalty tl1 --a 1 --lambda 0.005 --out runs/one",
             "Each command has its own --help."})
 public final class Main implements Runnable {
 

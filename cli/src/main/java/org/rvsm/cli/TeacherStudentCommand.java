@@ -14,6 +14,7 @@ import org.rvsm.optimizer.IterationRecord;
 import org.rvsm.optimizer.Method;
 import org.rvsm.optimizer.SolverConfig;
 import org.rvsm.penalty.Penalty;
+import org.rvsm.teacher.NoOverlapNetwork;
 import org.rvsm.teacher.PredictedLimit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,7 +60,7 @@ final class TeacherStudentCommand implements Callable<Integer> {
             description = "Tl1 shape a > 0: small a behaves like l0, large a like l1 (default: ${DEFAULT-VALUE}).")
     double a;
 
-    @Option(names = "--lambda", paramLabel = "LAMBDA", defaultValue = "0.02",
+    @Option(names = "--lambda", paramLabel = "LAMBDA", defaultValue = "0.005",
             description = "Penalty weight lambda >= 0 (default: ${DEFAULT-VALUE}).")
     double lambda;
 
@@ -167,19 +168,23 @@ final class TeacherStudentCommand implements Callable<Integer> {
         if (init != null) {
             VectorFile.requireLength("--init", initFile, init, dimension);
         }
-        if ((long) samples * k * dimension > Integer.MAX_VALUE - 8) {
-            throw new UserError("--samples " + samples + " with k = " + k + " and d = " + dimension
-                    + " exceeds the largest array (2^31 entries)");
-        }
-        if ((long) batch * k * dimension > Integer.MAX_VALUE - 8) {
-            throw new UserError("--batch " + batch + " with k = " + k + " and d = " + dimension
-                    + " exceeds the largest array (2^31 entries)");
-        }
+        NoOverlapNetwork network = new NoOverlapNetwork(k, dimension);
+        requireArraySize(network, "--samples", samples);
+        requireArraySize(network, "--batch", batch);
         Method m = Choices.method(penaltyName, methodName);
         SolverConfig solver = new SolverConfig(m, Choices.penalty(penaltyName, a),
                 penaltyName.equals("none") ? 0.0 : lambda, beta, eta, iterations, tol);
         return new TeacherStudentSpec(k, dimension, solver, Choices.gradient(gradientName), samples, batch, seed,
                 teacher, init, teacherDensity);
+    }
+
+    /** The (count, k, d) sample must fit in one Java array. */
+    private static void requireArraySize(NoOverlapNetwork network, String option, int count) {
+        try {
+            network.flatSize(option, count);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 
     private Map<String, Object> config(TeacherStudentSpec s) {

@@ -56,14 +56,24 @@ public record NoOverlapNetwork(int k, int d) {
         if (n < 1) {
             throw new IllegalArgumentException("samples must be >= 1, got " + n);
         }
-        long size = (long) n * inputSize();
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(
-                    "samples * k * d = " + size + " exceeds the largest Java array; use fewer samples");
-        }
-        double[] patches = new double[(int) size];
+        double[] patches = new double[flatSize("samples", n)];
         fillGaussian(patches, rng);
         return patches;
+    }
+
+    /**
+     * Length of a flat (n, k, d) array, or an exception naming the count when it cannot be a Java
+     * array (2^31 - 9 entries at most).
+     *
+     * @param what the name of the count n in the message ("samples", "batch")
+     */
+    public int flatSize(String what, int n) {
+        long size = (long) n * inputSize();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(what + " = " + n + " with k = " + k + " and d = " + d + " needs "
+                    + size + " entries, more than the largest Java array");
+        }
+        return (int) size;
     }
 
     /** Overwrites {@code patches} with N(0, 1) draws. patches: modified. */

@@ -24,11 +24,7 @@ public final class OnlineLoss implements DifferentiableObjective {
         this.network = network;
         this.teacher = teacher.clone();
         this.rng = rng;
-        long size = (long) batch * network.inputSize();
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("batch * k * d = " + size + " exceeds the largest Java array");
-        }
-        this.batchPatches = new double[(int) size];
+        this.batchPatches = new double[network.flatSize("batch", batch)];
         this.batchLabels = new double[batch];
     }
 

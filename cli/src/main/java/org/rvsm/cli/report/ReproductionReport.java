@@ -450,7 +450,8 @@ public final class ReproductionReport {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3g", v) : "n/a";
     }
 
+    /** Shortest exact decimal: 0.001, 0.5, 1e-12. */
     private static String num(double v) {
-        return String.format(Locale.ROOT, "%.6g", v).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", "");
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toString().replace("E", "e");
     }
 }

@@ -128,9 +128,11 @@ public final class SvgPlot {
             }
         }
         // curves, clipped to the plot area
-        svg.append(fmt("<clipPath id=\"plot\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/></clipPath>%n",
-                LEFT, TOP, plotW, plotH));
-        svg.append("<g clip-path=\"url(#plot)\" fill=\"none\" stroke-width=\"1.8\">\n");
+        // ids must be unique in an HTML page that inlines several plots
+        String clipId = "clip-" + title.replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT);
+        svg.append(fmt("<clipPath id=\"%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/></clipPath>%n",
+                clipId, LEFT, TOP, plotW, plotH));
+        svg.append(fmt("<g clip-path=\"url(#%s)\" fill=\"none\" stroke-width=\"1.8\">%n", clipId));
         for (int s = 0; s < series.size(); s++) {
             Series ser = series.get(s);
             String colour = colourOf(ser, s);
