@@ -1,0 +1,47 @@
+package org.rvsm.nn.model;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import java.util.List;
+
+/** The model zoo: networks by name, all taking flat (N, 784) images and giving (N, 10) logits. */
+public final class Models {
+
+    /** The names accepted by {@link #build(String)}. */
+    public static final List<String> NAMES = List.of("lenet300", "lenet5");
+
+    private Models() {
+    }
+
+    /**
+     * lenet300: 784-300-100-10 with ReLU. lenet5 (the Caffe variant used by pruning papers): conv
+     * 20@5x5, max-pool 2, conv 50@5x5, max-pool 2, fc 500, fc 10, ReLU after each hidden layer.
+     */
+    public static SequentialBlock build(String name) {
+        SequentialBlock net = new SequentialBlock();
+        switch (name) {
+            case "lenet300" -> net.add(Blocks.batchFlattenBlock(784))
+                    .add(Linear.builder().setUnits(300).build()).add(Activation.reluBlock())
+                    .add(Linear.builder().setUnits(100).build()).add(Activation.reluBlock())
+                    .add(Linear.builder().setUnits(10).build());
+            case "lenet5" -> net.add(x -> new NDList(x.singletonOrThrow().reshape(new Shape(-1, 1, 28, 28))))
+                    .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).setFilters(20).build())
+                    .add(Activation.reluBlock())
+                    .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                    .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).setFilters(50).build())
+                    .add(Activation.reluBlock())
+                    .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                    .add(Blocks.batchFlattenBlock())
+                    .add(Linear.builder().setUnits(500).build()).add(Activation.reluBlock())
+                    .add(Linear.builder().setUnits(10).build());
+            default -> throw new IllegalArgumentException("model must be one of " + NAMES + ", got '" + name + "'");
+        }
+        return net;
+    }
+}

@@ -1,0 +1,324 @@
+package org.rvsm.nn.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.rvsm.nn.data.ImageDataset;
+import org.rvsm.nn.io.Safetensors;
+import org.rvsm.nn.model.Models;
+
+/**
+ * RVSM (and its baselines) on a DJL model with the PyTorch engine (rvsm-math.md section 5).
+ *
+ * <p>Each minibatch: forward and backward on the engine (its autodiff); then for every weight
+ * tensor that is sparsified (dense and conv weights; biases stay dense) the gradient gets
+ * + beta (w - u); an SGD step with momentum (v = m v + g, w = w - lr v); then u = T_{lambda/beta}(w)
+ * on the engine ({@link TensorProx}). Proximal SGD instead applies w = T_{lr lambda}(w) after the
+ * step, and dense SGD neither. The SGD state (w, v, u) belongs to this object, so a checkpoint holds
+ * all of it and a resumed run continues exactly.
+ *
+ * <p>Not thread-safe; one trainer per run. Close it to free the engine memory.
+ */
+public final class SparseTrainer implements AutoCloseable {
+
+    private static final int EVAL_BATCH = 1000;
+
+    private final TrainConfig config;
+    private final NDManager manager;
+    private final SequentialBlock block;
+    private final ParameterStore store;
+    private final List<String> names = new ArrayList<>();
+    private final List<Parameter> parameters = new ArrayList<>();
+    private final List<Boolean> sparsified = new ArrayList<>();
+    private final List<NDArray> velocity = new ArrayList<>();
+    private final List<NDArray> sparse = new ArrayList<>(); // u for rvsm; null where u is w itself
+    private final Loss loss = Loss.softmaxCrossEntropyLoss();
+
+    public SparseTrainer(TrainConfig config) {
+        this.config = config;
+        this.manager = NDManager.newBaseManager();
+        Engine.getInstance().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+        this.block = Models.build(config.model());
+        block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 784));
+        this.store = new ParameterStore(manager, false);
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            Parameter parameter = p.getValue();
+            NDArray w = parameter.getArray();
+            w.setRequiresGradient(true);
+            names.add(p.getKey());
+            parameters.add(parameter);
+            boolean sparsify = parameter.getType() == Parameter.Type.WEIGHT && !config.method().equals("dense");
+            sparsified.add(sparsify);
+            velocity.add(manager.zeros(w.getShape()));
+            sparse.add(sparsify && config.method().equals("rvsm") ? TensorProx.prox(config.penalty(), w, mu()) : null);
+        }
+    }
+
+    /** mu = lambda / beta: the threshold parameter of u = T(w). */
+    private double mu() {
+        return config.lambda() / config.beta();
+    }
+
+    /** Names of the sparsified weight tensors, in model order. */
+    public List<String> sparsifiedNames() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (sparsified.get(i)) {
+                out.add(names.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** One epoch (0-based) over the training set, then the evaluation on the test set. */
+    public EpochRecord trainEpoch(int epoch, ImageDataset train, ImageDataset test, Runnable onBatch) {
+        int n = train.count();
+        int pixels = train.pixels();
+        int[] order = permutation(n, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + epoch));
+        double lr = config.learningRate(epoch);
+        double lossSum = 0.0;
+        int batches = 0;
+        long started = System.nanoTime();
+        for (int start = 0; start < n; start += config.batch()) {
+            int b = Math.min(config.batch(), n - start);
+            float[] x = new float[b * pixels];
+            float[] y = new float[b];
+            for (int i = 0; i < b; i++) {
+                int idx = order[start + i];
+                System.arraycopy(train.images(), idx * pixels, x, i * pixels, pixels);
+                y[i] = train.labels()[idx];
+            }
+            try (NDScope scope = new NDScope()) {
+                NDArray input = manager.create(x, new Shape(b, pixels));
+                NDArray labels = manager.create(y, new Shape(b));
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray logits = block.forward(store, new NDList(input), true).singletonOrThrow();
+                    NDArray value = loss.evaluate(new NDList(labels), new NDList(logits));
+                    collector.backward(value);
+                    lossSum += value.getFloat();
+                }
+                step(lr);
+            }
+            batches++;
+            if (onBatch != null) {
+                onBatch.run();
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double accuracyW = accuracy(test, false);
+        double accuracyU = accuracy(test, true);
+        List<Double> layers = layerSparsity();
+        return new EpochRecord(epoch + 1, lossSum / batches, accuracyW, accuracyU, overallSparsity(), layers, seconds);
+    }
+
+    /** The parameter update after backward; runs inside the minibatch's NDScope. */
+    private void step(double lr) {
+        float m = (float) config.momentum();
+        float rate = (float) lr;
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray w = parameters.get(i).getArray();
+            NDArray g = w.getGradient();
+            NDArray u = sparse.get(i);
+            if (u != null) {
+                g.addi(w.sub(u).muli((float) config.beta())); // grad of beta/2 |w - u|^2
+            }
+            NDArray v = velocity.get(i);
+            v.muli(m).addi(g);
+            w.subi(v.mul(rate));
+            g.subi(g); // PyTorch accumulates gradients: zero them for the next minibatch
+            if (u != null) {
+                NDArray fresh = TensorProx.prox(config.penalty(), w, mu());
+                NDScope.unregister(fresh);
+                u.close();
+                sparse.set(i, fresh);
+            } else if (sparsified.get(i)) { // proximal SGD: w = T_{lr lambda}(w)
+                TensorProx.prox(config.penalty(), w, lr * config.lambda()).copyTo(w);
+            }
+        }
+    }
+
+    /** Test accuracy of the w-network, or of the u-network (u swapped in, then w restored). */
+    public double accuracy(ImageDataset data, boolean useSparse) {
+        List<NDArray> backups = new ArrayList<>();
+        if (useSparse) {
+            for (int i = 0; i < parameters.size(); i++) {
+                if (sparse.get(i) != null) {
+                    NDArray w = parameters.get(i).getArray();
+                    NDArray backup = w.duplicate();
+                    NDScope.unregister(backup);
+                    backups.add(backup);
+                    sparse.get(i).copyTo(w);
+                }
+            }
+        }
+        try {
+            long correct = 0;
+            int pixels = data.pixels();
+            for (int start = 0; start < data.count(); start += EVAL_BATCH) {
+                int b = Math.min(EVAL_BATCH, data.count() - start);
+                try (NDScope scope = new NDScope()) {
+                    NDArray input = manager.create(FloatBuffer.wrap(data.images(), start * pixels, b * pixels),
+                            new Shape(b, pixels));
+                    NDArray logits = block.forward(store, new NDList(input), false).singletonOrThrow();
+                    long[] predicted = logits.argMax(1).toLongArray();
+                    for (int i = 0; i < b; i++) {
+                        correct += predicted[i] == data.labels()[start + i] ? 1 : 0;
+                    }
+                }
+            }
+            return (double) correct / data.count();
+        } finally {
+            int k = 0;
+            for (int i = 0; i < parameters.size(); i++) {
+                if (useSparse && sparse.get(i) != null) {
+                    NDArray backup = backups.get(k++);
+                    backup.copyTo(parameters.get(i).getArray());
+                    backup.close();
+                }
+            }
+        }
+    }
+
+    /** The deployed weights of parameter i: u where RVSM keeps one, else w. */
+    private NDArray deployed(int i) {
+        return sparse.get(i) != null ? sparse.get(i) : parameters.get(i).getArray();
+    }
+
+    /** Fraction of exact zeros in the deployed weights of each sparsified layer. */
+    public List<Double> layerSparsity() {
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            if (sparsified.get(i)) {
+                float[] values = deployed(i).toFloatArray();
+                out.add((double) zeros(values) / values.length);
+            }
+        }
+        return out;
+    }
+
+    /** Fraction of exact zeros over all sparsified weights (0 for dense training). */
+    public double overallSparsity() {
+        long zeros = 0;
+        long total = 0;
+        for (int i = 0; i < parameters.size(); i++) {
+            if (sparsified.get(i)) {
+                float[] values = deployed(i).toFloatArray();
+                zeros += zeros(values);
+                total += values.length;
+            }
+        }
+        return total == 0 ? 0.0 : (double) zeros / total;
+    }
+
+    /** Per sparsified layer: name, shape, non-zeros. */
+    public List<LayerInfo> layers() {
+        List<LayerInfo> out = new ArrayList<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            if (sparsified.get(i)) {
+                float[] values = deployed(i).toFloatArray();
+                out.add(new LayerInfo(names.get(i), deployed(i).getShape().getShape(), values.length - zeros(values)));
+            }
+        }
+        return out;
+    }
+
+    /** A layer's summary. */
+    public record LayerInfo(String name, long[] shape, long nonZeros) {
+        public long size() {
+            return Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        }
+    }
+
+    /** The deployed model (u for sparsified tensors, w for the rest) as named tensors. */
+    public Map<String, Safetensors.Tensor> deployedTensors() {
+        Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray a = deployed(i);
+            out.put(names.get(i), new Safetensors.Tensor(a.getShape().getShape(), a.toFloatArray()));
+        }
+        return out;
+    }
+
+    /** Everything needed to resume: w, v and u of every parameter. */
+    public void saveState(Path file, Map<String, String> metadata) throws IOException {
+        Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray w = parameters.get(i).getArray();
+            long[] shape = w.getShape().getShape();
+            out.put("w/" + names.get(i), new Safetensors.Tensor(shape, w.toFloatArray()));
+            out.put("v/" + names.get(i), new Safetensors.Tensor(shape, velocity.get(i).toFloatArray()));
+            if (sparse.get(i) != null) {
+                out.put("u/" + names.get(i), new Safetensors.Tensor(shape, sparse.get(i).toFloatArray()));
+            }
+        }
+        Safetensors.write(file, out, metadata);
+    }
+
+    /** Restores a state written by {@link #saveState} for the same configuration. */
+    public void loadState(Safetensors.Contents state) throws IOException {
+        for (int i = 0; i < parameters.size(); i++) {
+            String name = names.get(i);
+            set(parameters.get(i).getArray(), state, "w/" + name);
+            set(velocity.get(i), state, "v/" + name);
+            if (sparse.get(i) != null) {
+                set(sparse.get(i), state, "u/" + name);
+            }
+        }
+    }
+
+    private static void set(NDArray target, Safetensors.Contents state, String name) throws IOException {
+        Safetensors.Tensor t = state.tensors().get(name);
+        if (t == null || !Arrays.equals(t.shape(), target.getShape().getShape())) {
+            throw new IOException("checkpoint has no tensor " + name + " of shape " + target.getShape());
+        }
+        target.set(FloatBuffer.wrap(t.data()));
+    }
+
+    private static long zeros(float[] values) {
+        long z = 0;
+        for (float v : values) {
+            z += v == 0.0f ? 1 : 0;
+        }
+        return z;
+    }
+
+    private static int[] permutation(int n, SplittableRandom rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

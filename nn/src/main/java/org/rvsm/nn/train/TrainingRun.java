@@ -1,0 +1,128 @@
+package org.rvsm.nn.train;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.rvsm.nn.data.ImageDataset;
+import org.rvsm.nn.io.Safetensors;
+
+/**
+ * A training run in a directory: after every epoch it writes, each file atomically,
+ * {@code checkpoint.safetensors} (w, v, u of every tensor, with the epoch and the config in its
+ * metadata) and {@code metrics.csv}. A run that was killed resumes from the last completed epoch and
+ * ends with the same metrics as an uninterrupted run: epoch e's shuffle depends only on the seed and
+ * e, and the checkpoint holds the whole optimiser state.
+ */
+public final class TrainingRun {
+
+    /** Told of progress: batches done in the epoch, out of the total. */
+    @FunctionalInterface
+    public interface Progress {
+        void batch(int epoch, int done, int total);
+    }
+
+    /** What a run produced: every epoch's record and the final per-layer summary. */
+    public record Outcome(List<EpochRecord> history, List<SparseTrainer.LayerInfo> layers) {
+    }
+
+    public static final String CHECKPOINT = "checkpoint.safetensors";
+    public static final String METRICS = "metrics.csv";
+
+    private TrainingRun() {
+    }
+
+    /**
+     * Trains from the checkpoint in dir if there is one (its config must equal config), else from
+     * scratch, until config.epochs() epochs are done. Also writes model.safetensors (the deployed
+     * weights: u for sparsified tensors).
+     */
+    public static Outcome run(TrainConfig config, String configText, ImageDataset train, ImageDataset test,
+                                        Path dir, Progress progress) throws IOException {
+        Files.createDirectories(dir);
+        List<EpochRecord> history = new ArrayList<>();
+        try (SparseTrainer trainer = new SparseTrainer(config)) {
+            Path checkpoint = dir.resolve(CHECKPOINT);
+            int first = 0;
+            if (Files.exists(checkpoint)) {
+                Safetensors.Contents state = Safetensors.read(checkpoint);
+                String saved = state.metadata().getOrDefault("config", "");
+                if (!saved.equals(configText)) {
+                    throw new IOException(checkpoint + " was written by another configuration:\n" + saved);
+                }
+                trainer.loadState(state);
+                first = Integer.parseInt(state.metadata().get("epochs_done"));
+                history.addAll(parseMetrics(state.metadata().get("metrics")));
+            }
+            int batches = (train.count() + config.batch() - 1) / config.batch();
+            for (int epoch = first; epoch < config.epochs(); epoch++) {
+                int e = epoch;
+                int[] done = {0};
+                EpochRecord record = trainer.trainEpoch(epoch, train, test,
+                        () -> progress.batch(e + 1, ++done[0], batches));
+                history.add(record);
+                Map<String, String> meta = new LinkedHashMap<>();
+                meta.put("config", configText);
+                meta.put("epochs_done", Integer.toString(epoch + 1));
+                meta.put("metrics", metricsCsv(history, trainer.sparsifiedNames()));
+                trainer.saveState(checkpoint, meta);
+                writeAtomically(dir.resolve(METRICS), metricsCsv(history, trainer.sparsifiedNames()));
+            }
+            Safetensors.write(dir.resolve("model.safetensors"), trainer.deployedTensors(),
+                    Map.of("config", configText, "format", "rvsm-sparse-u"));
+            return new Outcome(history, trainer.layers());
+        }
+    }
+
+    /** One row per epoch: the columns of {@link EpochRecord}, one sparsity column per layer. */
+    public static String metricsCsv(List<EpochRecord> history, List<String> layerNames) {
+        StringBuilder sb = new StringBuilder("epoch,train_loss,test_accuracy_w,test_accuracy_u,sparsity,seconds");
+        for (String name : layerNames) {
+            sb.append(",sparsity_").append(name);
+        }
+        sb.append('\n');
+        for (EpochRecord r : history) {
+            sb.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s", r.epoch(), r.trainLoss(), r.testAccuracyW(),
+                    r.testAccuracyU(), r.sparsity(), r.seconds()));
+            for (double s : r.layerSparsity()) {
+                sb.append(',').append(s);
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    static List<EpochRecord> parseMetrics(String csv) {
+        List<EpochRecord> out = new ArrayList<>();
+        if (csv == null) {
+            return out;
+        }
+        String[] lines = csv.split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split(",");
+            List<Double> layers = new ArrayList<>();
+            for (int j = 6; j < f.length; j++) {
+                layers.add(Double.parseDouble(f[j]));
+            }
+            out.add(new EpochRecord(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), layers, Double.parseDouble(f[5])));
+        }
+        return out;
+    }
+
+    static void writeAtomically(Path file, String text) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

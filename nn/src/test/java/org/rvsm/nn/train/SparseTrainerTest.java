@@ -1,0 +1,38 @@
+package org.rvsm.nn.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.rvsm.nn.data.ImageDataset;
+import org.rvsm.penalty.Penalty;
+
+/** Short trainings on a Fashion-MNIST subset (skipped where the dataset package is not installed). */
+class SparseTrainerTest {
+
+    static ImageDataset[] data(int train, int test) throws IOException {
+        Path dir = ImageDataset.DEFAULT_FASHION_DIR;
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir), "dataset-fashion-mnist not installed");
+        return new ImageDataset[] {
+            ImageDataset.load(dir, true, ImageDataset.FASHION_MEAN, ImageDataset.FASHION_STD).head(train),
+            ImageDataset.load(dir, false, ImageDataset.FASHION_MEAN, ImageDataset.FASHION_STD).head(test)};
+    }
+
+    @Test
+    void rvsmLearnsAndSparsifies() throws IOException {
+        ImageDataset[] d = data(6000, 1000);
+        // lambda/beta = 1e-4: hard threshold sqrt(2e-4) = 0.014, below most initial weights (Xavier: |w| <= 0.074)
+        TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.l0(), 1e-6, 1e-2, 0.01, 0.9, 2, 64, 1, 0, 0);
+        try (SparseTrainer t = new SparseTrainer(c)) {
+            EpochRecord e1 = t.trainEpoch(0, d[0], d[1], null);
+            EpochRecord e2 = t.trainEpoch(1, d[0], d[1], null);
+            assertTrue(e2.testAccuracyW() > 0.7, "w-net accuracy " + e2.testAccuracyW());
+            assertTrue(e2.sparsity() > 0.0, "some exact zeros: " + e2.sparsity());
+            assertTrue(e2.trainLoss() < e1.trainLoss() + 0.05);
+            assertEquals(3, e2.layerSparsity().size(), "three weight matrices, biases dense");
+        }
+    }
+}
