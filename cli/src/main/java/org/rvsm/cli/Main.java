@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
             "gradient step on w with the closed-form thresholding u = T_{lambda/beta}(w).",
             "u is the sparse model; w the dense training variable.",
             ""},
-        subcommands = {TeacherStudentCommand.class, ReproduceCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TeacherStudentCommand.class, ReproduceCommand.class, TrainCommand.class, EvaluateCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"",
             "Start with:  rvsm reproduce --quick --out reports/quick",
             "Then:        rvsm teacher-student --penalty tl1 --a 1 --lambda 0.005 --out runs/one",
@@ -31,6 +32,13 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    static {
+        // never download anything at run time (models, engines, datasets)
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

@@ -73,6 +73,40 @@ final class Output {
         writeText(file, sb.toString());
     }
 
+    /** Compact JSON of a tree (a canonical form: the same tree gives the same string). */
+    static String toJson(Object tree) {
+        try {
+            return new ObjectMapper().writeValueAsString(tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes JSON to a temporary file beside the target, then moves it into place. */
+    static void writeJsonAtomically(Path file, Object tree) {
+        try {
+            writeTextAtomically(file, MAPPER.writeValueAsString(tree) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes text to a temporary file beside the target, then moves it into place. */
+    static void writeTextAtomically(Path file, String text) {
+        try {
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+            try {
+                Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void writeText(Path file, String text) {
         try {
             Files.writeString(file, text, StandardCharsets.UTF_8);

@@ -41,8 +41,6 @@ import org.rvsm.nn.model.Models;
  */
 public final class SparseTrainer implements AutoCloseable {
 
-    private static final int EVAL_BATCH = 1000;
-
     private final TrainConfig config;
     private final NDManager manager;
     private final SequentialBlock block;
@@ -173,21 +171,7 @@ public final class SparseTrainer implements AutoCloseable {
             }
         }
         try {
-            long correct = 0;
-            int pixels = data.pixels();
-            for (int start = 0; start < data.count(); start += EVAL_BATCH) {
-                int b = Math.min(EVAL_BATCH, data.count() - start);
-                try (NDScope scope = new NDScope()) {
-                    NDArray input = manager.create(FloatBuffer.wrap(data.images(), start * pixels, b * pixels),
-                            new Shape(b, pixels));
-                    NDArray logits = block.forward(store, new NDList(input), false).singletonOrThrow();
-                    long[] predicted = logits.argMax(1).toLongArray();
-                    for (int i = 0; i < b; i++) {
-                        correct += predicted[i] == data.labels()[start + i] ? 1 : 0;
-                    }
-                }
-            }
-            return (double) correct / data.count();
+            return Evaluator.accuracy(block, store, manager, data);
         } finally {
             int k = 0;
             for (int i = 0; i < parameters.size(); i++) {

@@ -75,7 +75,7 @@ public final class TrainingRun {
                 writeAtomically(dir.resolve(METRICS), metricsCsv(history, trainer.sparsifiedNames()));
             }
             Safetensors.write(dir.resolve("model.safetensors"), trainer.deployedTensors(),
-                    Map.of("config", configText, "format", "rvsm-sparse-u"));
+                    Map.of("config", configText, "model", config.model(), "format", "rvsm-sparse-u"));
             return new Outcome(history, trainer.layers());
         }
     }

@@ -1,0 +1,65 @@
+package org.rvsm.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.rvsm.nn.data.ImageDataset;
+import org.rvsm.nn.train.SavedModel;
+import org.rvsm.nn.train.SparseTrainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Test accuracy and per-layer sparsity of a saved model. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Test accuracy and per-layer sparsity of a model.safetensors written by 'rvsm train'.", ""},
+        footer = {"", "Example:  rvsm evaluate --model runs/lenet300-rvsm/model.safetensors"})
+final class EvaluateCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model.safetensors.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory. Default: /usr/share/datasets/fashion-mnist.")
+    Path data;
+
+    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = "fashion-mnist or mnist.")
+    String dataset;
+
+    @Override
+    public Integer call() {
+        if (!Files.isRegularFile(model)) {
+            throw new UserError("--model " + model + ": no such file");
+        }
+        boolean fashion = Choices.oneOf("--dataset", dataset, java.util.List.of("fashion-mnist", "mnist"))
+                .equals("fashion-mnist");
+        ImageDataset test;
+        try {
+            test = ImageDataset.load(data != null ? data : ImageDataset.DEFAULT_FASHION_DIR, false,
+                    fashion ? ImageDataset.FASHION_MEAN : 0.1307f, fashion ? ImageDataset.FASHION_STD : 0.3081f);
+        } catch (IOException e) {
+            throw new UserError("--data " + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (SavedModel m = SavedModel.load(model)) {
+            long nonZeros = 0;
+            long total = 0;
+            for (SparseTrainer.LayerInfo l : m.layers()) {
+                out.println(String.format(Locale.ROOT, "  %-24s %-18s nnz %9d  sparsity %6.2f%%", l.name(),
+                        java.util.Arrays.toString(l.shape()), l.nonZeros(), 100.0 * (l.size() - l.nonZeros()) / l.size()));
+                nonZeros += l.nonZeros();
+                total += l.size();
+            }
+            out.println(String.format(Locale.ROOT, "test accuracy %.2f%% on %d images; %.2f%% of the weights exactly zero",
+                    100 * m.accuracy(test), test.count(), 100.0 * (total - nonZeros) / total));
+        } catch (IOException e) {
+            throw new UserError("--model " + e.getMessage());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,279 @@
+package org.rvsm.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.rvsm.cli.report.TrainReport;
+import org.rvsm.nn.data.ImageDataset;
+import org.rvsm.nn.io.Safetensors;
+import org.rvsm.nn.model.Models;
+import org.rvsm.nn.train.EpochRecord;
+import org.rvsm.nn.train.SparseTrainer;
+import org.rvsm.nn.train.TrainConfig;
+import org.rvsm.nn.train.TrainingRun;
+import org.rvsm.penalty.Penalty;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Sparse training of a real network on Fashion-MNIST (or MNIST) with RVSM on DJL/PyTorch. */
+@Command(name = "train",
+        sortOptions = false,
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train lenet300 or lenet5 on Fashion-MNIST with RVSM (or a baseline) on the PyTorch engine.",
+            "Dense and conv weights are sparsified (u = T_{lambda/beta}(w) after every step); biases stay dense.",
+            "",
+            "Writes DIR/metrics.csv (per epoch: train loss, test accuracy of the w- and u-networks, overall and",
+            "per-layer sparsity of u, seconds), DIR/summary.json, DIR/model.safetensors (the u weights, shapes",
+            "and zeros kept; Python: safetensors.numpy.load_file) and DIR/index.html. A checkpoint is written",
+            "after every epoch; a killed run continues with --resume DIR and ends as if never stopped.",
+            ""},
+        footer = {"",
+            "Examples:",
+            "  rvsm train --model lenet300 --out runs/lenet300",
+            "  rvsm train --model lenet300 --penalty tl1 --a 1 --lambda 3e-6 --out runs/tl1",
+            "  rvsm train --model lenet300 --method dense --out runs/dense",
+            "  rvsm train --resume runs/lenet300",
+            "",
+            "Data: /usr/share/datasets/fashion-mnist by default (apt-get install dataset-fashion-mnist);",
+            "--data DIR for any directory with the four MNIST-format IDX files. Nothing is downloaded.",
+            "Exit codes: 0 done, 2 bad input (one line names the problem), 1 unexpected failure."})
+final class TrainCommand implements Callable<Integer> {
+
+    /** Tuned defaults per model. */
+    record Defaults(String penalty, double lambda, double beta, double lr, double momentum, int epochs, int batch) {
+    }
+
+    static final Map<String, Defaults> DEFAULTS = Map.of(
+            "lenet300", new Defaults("l0", 2e-6, 1e-2, 0.05, 0.9, 30, 64),
+            "lenet5", new Defaults("l0", 2e-6, 1e-2, 0.02, 0.9, 20, 64));
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "M", defaultValue = "lenet300",
+            description = "lenet300 (784-300-100-10) or lenet5 (conv 20, conv 50, fc 500, fc 10). Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist",
+            description = "fashion-mnist or mnist (sets the normalisation). Default: ${DEFAULT-VALUE}.")
+    String dataset;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory. Default: /usr/share/datasets/fashion-mnist.")
+    Path data;
+
+    @Option(names = "--method", paramLabel = "M", defaultValue = "rvsm",
+            description = "rvsm, proximal (proximal SGD) or dense (plain SGD). Default: ${DEFAULT-VALUE}.")
+    String method;
+
+    @Option(names = "--penalty", paramLabel = "P", description = "l1, l0 or tl1 (none = --method dense). Default per model: l0.")
+    String penalty;
+
+    @Option(names = "--a", paramLabel = "A", defaultValue = "1.0", description = "Tl1 shape a > 0 (default: ${DEFAULT-VALUE}).")
+    double a;
+
+    @Option(names = "--lambda", paramLabel = "LAMBDA", description = "Penalty weight. Default per model (lenet300: 2e-6).")
+    Double lambda;
+
+    @Option(names = "--beta", paramLabel = "BETA", description = "Splitting weight. Default per model (1e-2).")
+    Double beta;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "SGD learning rate; x0.1 for the last third of the epochs. Default per model.")
+    Double lr;
+
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum in [0, 1). Default: 0.9.")
+    Double momentum;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs. Default per model (lenet300: 30).")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Minibatch size. Default: 64.")
+    Integer batch;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seeds the initial weights and the shuffles (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--train-limit", paramLabel = "N", defaultValue = "0", description = "Use only the first N training images (0: all).")
+    int trainLimit;
+
+    @Option(names = "--test-limit", paramLabel = "N", defaultValue = "0", description = "Evaluate on the first N test images (0: all).")
+    int testLimit;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory; must not hold another run. Default: runs/<model>-<method>.")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (other options are taken from DIR/run.json).")
+    Path resume;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        Map<String, Object> run = resume != null ? readRun(resume) : options();
+        Path dir = resume != null ? resume : out != null ? out : Path.of("runs/" + model + "-" + method);
+        TrainConfig config = toConfig(run);
+        Path dataDir = Path.of((String) run.get("data"));
+        boolean fashion = run.get("dataset").equals("fashion-mnist");
+        float mean = fashion ? ImageDataset.FASHION_MEAN : 0.1307f;
+        float std = fashion ? ImageDataset.FASHION_STD : 0.3081f;
+        if (resume == null) {
+            requireFreshDirectory(dir);
+        }
+        ImageDataset train;
+        ImageDataset test;
+        try {
+            train = ImageDataset.load(dataDir, true, mean, std);
+            test = ImageDataset.load(dataDir, false, mean, std);
+        } catch (IOException e) {
+            throw new UserError("--data " + e.getMessage());
+        }
+        if (config.trainLimit() > 0) {
+            train = train.head(Math.min(config.trainLimit(), train.count()));
+        }
+        if (config.testLimit() > 0) {
+            test = test.head(Math.min(config.testLimit(), test.count()));
+        }
+        Files.createDirectories(dir);
+        String configText = Output.toJson(run);
+        if (resume == null) {
+            Map<String, Object> runFile = Output.object();
+            runFile.putAll(Invocation.of(spec).toJson());
+            runFile.put("config", run);
+            Output.writeJsonAtomically(dir.resolve("run.json"), runFile);
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        TrainingRun.Outcome outcome;
+        try (ProgressBar bar = new ProgressBar(System.err, quiet)) {
+            outcome = TrainingRun.run(config, configText, train, test, dir,
+                    (epoch, done, total) -> bar.update("epoch " + epoch + "/" + config.epochs(), done, total));
+        }
+        List<EpochRecord> history = outcome.history();
+        EpochRecord last = history.get(history.size() - 1);
+        Output.writeJsonAtomically(dir.resolve("summary.json"), summary(run, config, outcome));
+        Output.writeTextAtomically(dir.resolve("index.html"), new TrainReport(run, history, outcome.layers(),
+                Safetensors.read(dir.resolve("model.safetensors"))).html());
+        stdout.println(String.format(Locale.ROOT, "%s %s: test accuracy %.2f%% (u-network) with %.2f%% of the weights "
+                        + "exactly zero, after %d epochs (%.1f s per epoch)", config.model(), config.method(),
+                100 * last.testAccuracyU(), 100 * last.sparsity(), history.size(),
+                history.stream().mapToDouble(EpochRecord::seconds).average().orElse(0)));
+        stdout.println("wrote " + dir.toAbsolutePath().normalize().resolve("summary.json"));
+        return 0;
+    }
+
+    private Map<String, Object> options() {
+        String m = Choices.oneOf("--model", model, Models.NAMES);
+        String meth = Choices.oneOf("--method", method, List.of("rvsm", "proximal", "dense"));
+        String ds = Choices.oneOf("--dataset", dataset, List.of("fashion-mnist", "mnist"));
+        Defaults d = DEFAULTS.get(m);
+        String p = penalty == null ? d.penalty() : Choices.oneOf("--penalty", penalty, Choices.PENALTIES);
+        if (p.equals("none")) {
+            meth = "dense";
+            p = d.penalty();
+        }
+        Map<String, Object> run = Output.object();
+        run.put("model", m);
+        run.put("dataset", ds);
+        run.put("data", (data != null ? data : ImageDataset.DEFAULT_FASHION_DIR).toAbsolutePath().toString());
+        run.put("method", meth);
+        run.put("penalty", p);
+        run.put("a", Checks.positive("--a", a));
+        run.put("lambda", Checks.nonNegative("--lambda", lambda != null ? lambda : d.lambda()));
+        run.put("beta", Checks.positive("--beta", beta != null ? beta : d.beta()));
+        run.put("lr", Checks.positive("--lr", lr != null ? lr : d.lr()));
+        double mo = momentum != null ? momentum : d.momentum();
+        if (!(mo >= 0 && mo < 1)) {
+            throw new UserError("--momentum must be in [0, 1), got " + mo);
+        }
+        run.put("momentum", mo);
+        run.put("epochs", Checks.atLeast("--epochs", epochs != null ? epochs : d.epochs(), 1));
+        run.put("batch", Checks.atLeast("--batch", batch != null ? batch : d.batch(), 1));
+        run.put("seed", seed);
+        run.put("train_limit", Checks.atLeast("--train-limit", trainLimit, 0));
+        run.put("test_limit", Checks.atLeast("--test-limit", testLimit, 0));
+        return run;
+    }
+
+    private static TrainConfig toConfig(Map<String, Object> r) {
+        Penalty p = Choices.penalty((String) r.get("penalty"), ((Number) r.get("a")).doubleValue());
+        return new TrainConfig((String) r.get("model"), (String) r.get("method"), p, num(r, "lambda"), num(r, "beta"),
+                num(r, "lr"), num(r, "momentum"), ((Number) r.get("epochs")).intValue(),
+                ((Number) r.get("batch")).intValue(), ((Number) r.get("seed")).longValue(),
+                ((Number) r.get("train_limit")).intValue(), ((Number) r.get("test_limit")).intValue());
+    }
+
+    private static double num(Map<String, Object> r, String key) {
+        return ((Number) r.get(key)).doubleValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readRun(Path dir) {
+        Path file = dir.resolve("run.json");
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(dir.resolve(TrainingRun.CHECKPOINT))) {
+            throw new UserError("--resume " + dir + ": no run.json and checkpoint there (not a training directory?)");
+        }
+        try {
+            JsonNode node = new ObjectMapper().readTree(file.toFile()).get("config");
+            return new ObjectMapper().convertValue(node, java.util.LinkedHashMap.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UserError("--resume " + file + ": unreadable (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void requireFreshDirectory(Path dir) {
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new UserError("--out " + dir + " already holds files; choose a new directory, or continue "
+                            + "a killed run with --resume " + dir);
+                }
+            } catch (IOException e) {
+                throw new UserError("--out " + dir + ": cannot read (" + e.getMessage() + ")");
+            }
+        } else if (Files.exists(dir)) {
+            throw new UserError("--out " + dir + ": exists and is not a directory");
+        }
+        Path parent = dir.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UserError("--out " + dir + ": cannot create it (" + e.getMessage() + ")");
+        }
+        if (!Files.isWritable(dir) || parent == null) {
+            throw new UserError("--out " + dir + ": not writable");
+        }
+    }
+
+    private static Map<String, Object> summary(Map<String, Object> run, TrainConfig config, TrainingRun.Outcome outcome) {
+        List<EpochRecord> h = outcome.history();
+        EpochRecord last = h.get(h.size() - 1);
+        Map<String, Object> m = Output.object();
+        m.put("test_accuracy", last.testAccuracyU());
+        m.put("test_accuracy_w", last.testAccuracyW());
+        m.put("sparsity", last.sparsity());
+        m.put("epochs", h.size());
+        m.put("seconds_per_epoch", h.stream().mapToDouble(EpochRecord::seconds).average().orElse(0));
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (SparseTrainer.LayerInfo l : outcome.layers()) {
+            Map<String, Object> lm = Output.object();
+            lm.put("name", l.name());
+            lm.put("shape", l.shape());
+            lm.put("nnz", l.nonZeros());
+            lm.put("sparsity", 1.0 - (double) l.nonZeros() / l.size());
+            layers.add(lm);
+        }
+        m.put("layers", layers);
+        m.put("config", run);
+        return m;
+    }
+}

@@ -1,0 +1,145 @@
+package org.rvsm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * train -> save -> evaluate -> resume through the CLI on a small synthetic IDX dataset made here
+ * (the label is which third of the image is brightest), so it needs no installed dataset.
+ */
+class TrainCliTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path data;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeSplit(Path dir, String prefix, int n, SplittableRandom rng) throws IOException {
+        ByteBuffer images = ByteBuffer.allocate(16 + n * 784).putInt(0x803).putInt(n).putInt(28).putInt(28);
+        ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) {
+            int label = rng.nextInt(3);
+            for (int p = 0; p < 784; p++) {
+                int third = (p % 28) * 3 / 28;
+                images.put((byte) (rng.nextInt(100) + (third == label ? 120 : 0)));
+            }
+            labels.put((byte) label);
+        }
+        Files.write(dir.resolve(prefix + "-images-idx3-ubyte.gz"), gzip(images.array()));
+        Files.write(dir.resolve(prefix + "-labels-idx1-ubyte"), labels.array());
+    }
+
+    @BeforeAll
+    static void makeData() throws IOException {
+        data = tmp.resolve("idx");
+        Files.createDirectories(data);
+        SplittableRandom rng = new SplittableRandom(1);
+        writeSplit(data, "train", 1200, rng);
+        writeSplit(data, "t10k", 300, rng);
+    }
+
+    @Test
+    void trainSaveEvaluateResume() throws IOException {
+        Path out = tmp.resolve("run");
+        Run train = run("train", "-q", "--data", data.toString(), "--epochs", "2", "--lr", "0.01",
+                "--lambda", "1e-5", "--out", out.toString());
+        assertEquals(0, train.code(), train.err());
+        for (String f : List.of("metrics.csv", "summary.json", "model.safetensors", "index.html", "run.json",
+                "checkpoint.safetensors")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertTrue(s.get("test_accuracy").asDouble() > 0.9, "the synthetic task is easy: " + s.get("test_accuracy"));
+        assertTrue(s.get("sparsity").asDouble() > 0.0);
+        assertEquals(3, s.get("layers").size());
+        assertEquals(784, s.get("layers").get(0).get("shape").get(1).asInt());
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "header + 2 epochs");
+        assertTrue(Files.readString(out.resolve("index.html")).contains("Which input pixels survive"));
+
+        Run eval = run("evaluate", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString());
+        assertEquals(0, eval.code(), eval.err());
+        String accuracy = String.format(java.util.Locale.ROOT, "test accuracy %.2f%%", 100 * s.get("test_accuracy").asDouble());
+        assertTrue(eval.out().contains(accuracy), eval.out() + " vs " + accuracy);
+
+        // resuming a finished run trains nothing more and reports the same result
+        Run resumed = run("train", "-q", "--resume", out.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        JsonNode s2 = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(s.get("test_accuracy"), s2.get("test_accuracy"));
+        assertEquals(s.get("sparsity"), s2.get("sparsity"));
+    }
+
+    @Test
+    void badInputIsOneLineExitTwoAndTouchesNothing() throws IOException {
+        Path existing = tmp.resolve("existing");
+        Files.createDirectories(existing);
+        Files.writeString(existing.resolve("keep.txt"), "earlier");
+        Path corrupt = tmp.resolve("corrupt");
+        Files.createDirectories(corrupt);
+        Files.copy(data.resolve("t10k-labels-idx1-ubyte"), corrupt.resolve("t10k-labels-idx1-ubyte"));
+        Files.copy(data.resolve("t10k-labels-idx1-ubyte"), corrupt.resolve("train-labels-idx1-ubyte"));
+        Files.write(corrupt.resolve("train-images-idx3-ubyte"), new byte[] {0, 0, 8, 3, 0, 0, 0, 9});
+        Files.write(corrupt.resolve("t10k-images-idx3-ubyte"), new byte[] {1, 2, 3, 4});
+        String[][] cases = {
+            {"--data", tmp.resolve("missing").toString(), "apt-get install dataset-fashion-mnist"},
+            {"--data", corrupt.toString(), "truncated"},
+            {"--lr", "-1", "--lr must be > 0, got -1.0"},
+            {"--lambda", "NaN", "--lambda must be a finite number, got NaN"},
+            {"--momentum", "1", "--momentum must be in [0, 1), got 1.0"},
+            {"--model", "resnet", "--model must be one of lenet300, lenet5; got 'resnet'"},
+            {"--out", existing.toString(), "already holds files"},
+        };
+        for (String[] c : cases) {
+            List<String> given = List.of(c).subList(0, c.length - 1);
+            List<String> args = new java.util.ArrayList<>(List.of("train", "-q"));
+            if (!given.contains("--data")) {
+                args.addAll(List.of("--data", data.toString()));
+            }
+            if (!given.contains("--out")) {
+                args.addAll(List.of("--out", tmp.resolve("never").toString()));
+            }
+            args.addAll(given);
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(c[c.length - 1]), r.err());
+        }
+        assertEquals("earlier", Files.readString(existing.resolve("keep.txt")));
+        Run noModel = run("evaluate", "--model", tmp.resolve("none.safetensors").toString());
+        assertEquals(2, noModel.code());
+    }
+}
