@@ -73,7 +73,8 @@ final class TrainCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--method", paramLabel = "M", defaultValue = "rvsm",
-            description = "rvsm, proximal (proximal SGD) or dense (plain SGD). Default: ${DEFAULT-VALUE}.")
+            description = "rvsm, proximal (proximal SGD), dense (plain SGD) or prune (dense SGD, magnitude pruning, "
+                    + "fine-tuning with the mask held). Default: ${DEFAULT-VALUE}.")
     String method;
 
     @Option(names = "--penalty", paramLabel = "P", description = "l1, l0 or tl1 (none = --method dense). Default per model: l0.")
@@ -108,6 +109,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--test-limit", paramLabel = "N", defaultValue = "0", description = "Evaluate on the first N test images (0: all).")
     int testLimit;
+
+    @Option(names = "--prune-sparsity", paramLabel = "F", defaultValue = "0.95",
+            description = "--method prune: fraction of the weights zeroed by magnitude (default: ${DEFAULT-VALUE}).")
+    double pruneSparsity;
+
+    @Option(names = "--finetune-epochs", paramLabel = "N", defaultValue = "5",
+            description = "--method prune: epochs of fine-tuning with the mask held, after pruning (default: ${DEFAULT-VALUE}).")
+    int fineTuneEpochs;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory; must not hold another run. Default: runs/<model>-<method>.")
     Path out;
@@ -173,7 +182,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Map<String, Object> options() {
         String m = Choices.oneOf("--model", model, Models.NAMES);
-        String meth = Choices.oneOf("--method", method, List.of("rvsm", "proximal", "dense"));
+        String meth = Choices.oneOf("--method", method, TrainConfig.METHODS);
         String ds = Choices.oneOf("--dataset", dataset, List.of("fashion-mnist", "mnist"));
         Defaults d = DEFAULTS.get(m);
         String p = penalty == null ? d.penalty() : Choices.oneOf("--penalty", penalty, Choices.PENALTIES);
@@ -201,15 +210,28 @@ final class TrainCommand implements Callable<Integer> {
         run.put("seed", seed);
         run.put("train_limit", Checks.atLeast("--train-limit", trainLimit, 0));
         run.put("test_limit", Checks.atLeast("--test-limit", testLimit, 0));
+        double ps = Checks.finite("--prune-sparsity", pruneSparsity);
+        if (!(ps >= 0 && ps < 1)) {
+            throw new UserError("--prune-sparsity must be in [0, 1), got " + ps);
+        }
+        boolean prune = meth.equals("prune");
+        run.put("prune_sparsity", prune ? ps : 0.0);
+        run.put("finetune_epochs", prune ? Checks.atLeast("--finetune-epochs", fineTuneEpochs, 0) : 0);
         return run;
     }
 
     private static TrainConfig toConfig(Map<String, Object> r) {
         Penalty p = Choices.penalty((String) r.get("penalty"), ((Number) r.get("a")).doubleValue());
-        return new TrainConfig((String) r.get("model"), (String) r.get("method"), p, num(r, "lambda"), num(r, "beta"),
-                num(r, "lr"), num(r, "momentum"), ((Number) r.get("epochs")).intValue(),
-                ((Number) r.get("batch")).intValue(), ((Number) r.get("seed")).longValue(),
-                ((Number) r.get("train_limit")).intValue(), ((Number) r.get("test_limit")).intValue());
+        try {
+            return new TrainConfig((String) r.get("model"), (String) r.get("method"), p, num(r, "lambda"),
+                    num(r, "beta"), num(r, "lr"), num(r, "momentum"), ((Number) r.get("epochs")).intValue(),
+                    ((Number) r.get("batch")).intValue(), ((Number) r.get("seed")).longValue(),
+                    ((Number) r.get("train_limit")).intValue(), ((Number) r.get("test_limit")).intValue(),
+                    num(r, "prune_sparsity"), ((Number) r.get("finetune_epochs")).intValue());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage().replace("fineTuneEpochs", "--finetune-epochs")
+                    .replace("pruneSparsity", "--prune-sparsity"));
+        }
     }
 
     private static double num(Map<String, Object> r, String key) {

@@ -50,6 +50,7 @@ public final class SparseTrainer implements AutoCloseable {
     private final List<Boolean> sparsified = new ArrayList<>();
     private final List<NDArray> velocity = new ArrayList<>();
     private final List<NDArray> sparse = new ArrayList<>(); // u for rvsm; null where u is w itself
+    private final List<NDArray> masks = new ArrayList<>();  // method prune, once pruned: 1 keep, 0 pruned
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
 
     public SparseTrainer(TrainConfig config) {
@@ -67,6 +68,7 @@ public final class SparseTrainer implements AutoCloseable {
             names.add(p.getKey());
             parameters.add(parameter);
             boolean sparsify = parameter.getType() == Parameter.Type.WEIGHT && !config.method().equals("dense");
+            masks.add(null);
             sparsified.add(sparsify);
             velocity.add(manager.zeros(w.getShape()));
             sparse.add(sparsify && config.method().equals("rvsm") ? TensorProx.prox(config.penalty(), w, mu()) : null);
@@ -95,6 +97,9 @@ public final class SparseTrainer implements AutoCloseable {
         int pixels = train.pixels();
         int[] order = permutation(n, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + epoch));
         double lr = config.learningRate(epoch);
+        if (config.method().equals("prune") && epoch == config.pruneEpoch() && masks.stream().allMatch(m -> m == null)) {
+            pruneByMagnitude(config.pruneSparsity());
+        }
         double lossSum = 0.0;
         int batches = 0;
         long started = System.nanoTime();
@@ -145,13 +150,53 @@ public final class SparseTrainer implements AutoCloseable {
             v.muli(m).addi(g);
             w.subi(v.mul(rate));
             g.subi(g); // PyTorch accumulates gradients: zero them for the next minibatch
+            NDArray mask = masks.get(i);
+            if (mask != null) { // pruned: the mask is held
+                w.muli(mask);
+                v.muli(mask);
+            }
             if (u != null) {
                 NDArray fresh = TensorProx.prox(config.penalty(), w, mu());
                 NDScope.unregister(fresh);
                 u.close();
                 sparse.set(i, fresh);
-            } else if (sparsified.get(i)) { // proximal SGD: w = T_{lr lambda}(w)
+            } else if (sparsified.get(i) && config.method().equals("proximal")) { // w = T_{lr lambda}(w)
                 TensorProx.prox(config.penalty(), w, lr * config.lambda()).copyTo(w);
+            }
+        }
+    }
+
+    /**
+     * Magnitude pruning: zero the smallest |w| over all sparsified tensors together until the given
+     * fraction is zero, and keep those zeros from now on (masks; momentum of pruned weights reset).
+     */
+    public void pruneByMagnitude(double fraction) {
+        List<float[]> values = new ArrayList<>();
+        int total = 0;
+        for (int i = 0; i < parameters.size(); i++) {
+            if (sparsified.get(i)) {
+                float[] a = parameters.get(i).getArray().toFloatArray();
+                values.add(a);
+                total += a.length;
+            }
+        }
+        float[] magnitudes = new float[total];
+        int at = 0;
+        for (float[] a : values) {
+            for (float x : a) {
+                magnitudes[at++] = Math.abs(x);
+            }
+        }
+        Arrays.sort(magnitudes);
+        int cut = (int) Math.floor(fraction * total);
+        float threshold = cut == 0 ? -1.0f : magnitudes[cut - 1];
+        for (int i = 0; i < parameters.size(); i++) {
+            if (sparsified.get(i)) {
+                NDArray w = parameters.get(i).getArray();
+                NDArray mask = w.abs().gt(threshold).toType(DataType.FLOAT32, false);
+                masks.set(i, mask);
+                w.muli(mask);
+                velocity.get(i).muli(mask);
             }
         }
     }
@@ -255,6 +300,9 @@ public final class SparseTrainer implements AutoCloseable {
             if (sparse.get(i) != null) {
                 out.put("u/" + names.get(i), new Safetensors.Tensor(shape, sparse.get(i).toFloatArray()));
             }
+            if (masks.get(i) != null) {
+                out.put("m/" + names.get(i), new Safetensors.Tensor(shape, masks.get(i).toFloatArray()));
+            }
         }
         Safetensors.write(file, out, metadata);
     }
@@ -267,6 +315,10 @@ public final class SparseTrainer implements AutoCloseable {
             set(velocity.get(i), state, "v/" + name);
             if (sparse.get(i) != null) {
                 set(sparse.get(i), state, "u/" + name);
+            }
+            Safetensors.Tensor mask = state.tensors().get("m/" + name);
+            if (mask != null) {
+                masks.set(i, manager.create(mask.data(), new Shape(mask.shape())));
             }
         }
     }

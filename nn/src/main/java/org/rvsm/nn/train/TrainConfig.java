@@ -6,7 +6,10 @@ import org.rvsm.penalty.Penalty;
  * One training run.
  *
  * @param model      lenet300 or lenet5
- * @param method     rvsm, proximal (proximal SGD: w = T_{lr lambda}(w) after each step) or dense
+ * @param method     rvsm, proximal (proximal SGD: w = T_{lr lambda}(w) after each step), dense, or
+ *                   prune (dense SGD, then at epoch epochs - fineTuneEpochs the smallest weights by
+ *                   magnitude, over all sparsified tensors together, are set to zero until pruneSparsity
+ *                   of them are; the last fineTuneEpochs epochs train with that mask held)
  * @param penalty    the penalty of rvsm and proximal
  * @param lambda     penalty weight lambda >= 0
  * @param beta       splitting weight beta > 0 (rvsm)
@@ -17,13 +20,22 @@ import org.rvsm.penalty.Penalty;
  * @param seed       seeds the initial weights and the shuffles (epoch e uses seed and e only)
  * @param trainLimit use only the first trainLimit training images (0: all)
  * @param testLimit  evaluate on the first testLimit test images (0: all)
+ * @param pruneSparsity  target fraction of zeros for method prune, in [0, 1)
+ * @param fineTuneEpochs epochs after pruning for method prune, in [0, epochs)
  */
 public record TrainConfig(String model, String method, Penalty penalty, double lambda, double beta, double lr,
-                          double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit) {
+                          double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit,
+                          double pruneSparsity, int fineTuneEpochs) {
 
     public TrainConfig {
-        if (!java.util.List.of("rvsm", "proximal", "dense").contains(method)) {
-            throw new IllegalArgumentException("method must be rvsm, proximal or dense, got '" + method + "'");
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("method must be one of " + METHODS + ", got '" + method + "'");
+        }
+        if (!(pruneSparsity >= 0 && pruneSparsity < 1)) {
+            throw new IllegalArgumentException("pruneSparsity must be in [0, 1), got " + pruneSparsity);
+        }
+        if (method.equals("prune") && (fineTuneEpochs < 0 || fineTuneEpochs >= epochs)) {
+            throw new IllegalArgumentException("fineTuneEpochs must be in [0, epochs), got " + fineTuneEpochs);
         }
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
             throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
@@ -40,6 +52,21 @@ public record TrainConfig(String model, String method, Penalty penalty, double l
         if (epochs < 1 || batch < 1 || trainLimit < 0 || testLimit < 0) {
             throw new IllegalArgumentException("epochs and batch must be >= 1 and the limits >= 0");
         }
+    }
+
+    /** The training methods. */
+    public static final java.util.List<String> METHODS = java.util.List.of("rvsm", "proximal", "dense", "prune");
+
+    /** A run without pruning settings. */
+    public static TrainConfig of(String model, String method, Penalty penalty, double lambda, double beta, double lr,
+                                 double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit) {
+        return new TrainConfig(model, method, penalty, lambda, beta, lr, momentum, epochs, batch, seed, trainLimit,
+                testLimit, 0.0, 0);
+    }
+
+    /** The 0-based epoch at whose start method prune prunes. */
+    public int pruneEpoch() {
+        return epochs - fineTuneEpochs;
     }
 
     /** The learning rate of an epoch (0-based): lr, then lr / 10 for the last third. */

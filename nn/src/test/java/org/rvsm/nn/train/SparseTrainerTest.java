@@ -25,7 +25,7 @@ class SparseTrainerTest {
     void rvsmLearnsAndSparsifies() throws IOException {
         ImageDataset[] d = data(6000, 1000);
         // lambda/beta = 1e-4: hard threshold sqrt(2e-4) = 0.014, below most initial weights (Xavier: |w| <= 0.074)
-        TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.l0(), 1e-6, 1e-2, 0.01, 0.9, 2, 64, 1, 0, 0);
+        TrainConfig c = TrainConfig.of("lenet300", "rvsm", Penalty.l0(), 1e-6, 1e-2, 0.01, 0.9, 2, 64, 1, 0, 0);
         try (SparseTrainer t = new SparseTrainer(c)) {
             EpochRecord e1 = t.trainEpoch(0, d[0], d[1], null);
             EpochRecord e2 = t.trainEpoch(1, d[0], d[1], null);
@@ -33,6 +33,21 @@ class SparseTrainerTest {
             assertTrue(e2.sparsity() > 0.0, "some exact zeros: " + e2.sparsity());
             assertTrue(e2.trainLoss() < e1.trainLoss() + 0.05);
             assertEquals(3, e2.layerSparsity().size(), "three weight matrices, biases dense");
+        }
+    }
+
+    @Test
+    void magnitudePruningHitsItsTargetAndHoldsTheMask() throws IOException {
+        ImageDataset[] d = data(3000, 500);
+        TrainConfig c = new TrainConfig("lenet300", "prune", Penalty.l1(), 0, 1, 0.01, 0.9, 3, 64, 2, 0, 0, 0.9, 2);
+        try (SparseTrainer t = new SparseTrainer(c)) {
+            assertEquals(0.0, t.trainEpoch(0, d[0], d[1], null).sparsity(), 0.0, "dense before pruning");
+            double total = 266_200; // 784*300 + 300*100 + 100*10 weights
+            EpochRecord e2 = t.trainEpoch(1, d[0], d[1], null);
+            assertEquals(Math.floor(0.9 * total) / total, e2.sparsity(), 1e-9, "pruned to 90% at epoch 2");
+            EpochRecord e3 = t.trainEpoch(2, d[0], d[1], null);
+            assertEquals(e2.sparsity(), e3.sparsity(), 0.0, "mask held while fine-tuning");
+            assertTrue(e3.testAccuracyU() > 0.6, "still learns: " + e3.testAccuracyU());
         }
     }
 }

@@ -27,7 +27,7 @@ class TrainingRunTest {
     @Test
     void aRunKilledMidEpochResumesToTheSameResult() throws IOException {
         ImageDataset[] d = SparseTrainerTest.data(3000, 500);
-        TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.transformedL1(1.0), 2e-6, 1e-2, 0.02, 0.9, 3,
+        TrainConfig c = TrainConfig.of("lenet300", "rvsm", Penalty.transformedL1(1.0), 2e-6, 1e-2, 0.02, 0.9, 3,
                 64, 7, 0, 0);
         String text = c.toString();
         TrainingRun.Outcome whole = TrainingRun.run(c, text, d[0], d[1], tmp.resolve("whole"), (e, i, n) -> { });
@@ -55,7 +55,7 @@ class TrainingRunTest {
         for (String name : ma.tensors().keySet()) {
             assertArrayEquals(ma.tensors().get(name).data(), mb.tensors().get(name).data(), 0.0f, name);
         }
-        String other = new TrainConfig("lenet300", "rvsm", Penalty.l1(), 2e-6, 1e-2, 0.02, 0.9, 3, 64, 7, 0, 0).toString();
+        String other = TrainConfig.of("lenet300", "rvsm", Penalty.l1(), 2e-6, 1e-2, 0.02, 0.9, 3, 64, 7, 0, 0).toString();
         assertThrows(IOException.class, () -> TrainingRun.run(c, other, d[0], d[1], killed, (e, i, n) -> { }),
                 "a checkpoint of another configuration is refused");
     }
