@@ -178,7 +178,14 @@ final class SweepCommand implements Callable<Integer> {
             }
             List<Map<String, Object>> results = new ArrayList<>();
             for (Future<Map<String, Object>> f : futures) {
-                results.add(f.get());
+                try {
+                    results.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof UserError u) {
+                        throw u; // a point that failed: say which, exit 2
+                    }
+                    throw e;
+                }
             }
             return results;
         } finally {

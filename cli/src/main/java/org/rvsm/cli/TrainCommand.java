@@ -55,8 +55,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static final Map<String, Defaults> DEFAULTS = Map.of(
-            "lenet300", new Defaults("l0", 2e-6, 1e-2, 0.05, 0.9, 30, 64),
-            "lenet5", new Defaults("l0", 2e-6, 1e-2, 0.02, 0.9, 20, 64));
+            // l0 at beta = 0.1 with threshold t* = sqrt(2 lambda / beta) = 0.1
+            "lenet300", new Defaults("l0", 5e-4, 0.1, 0.05, 0.9, 30, 64),
+            "lenet5", new Defaults("l0", 5e-4, 0.1, 0.02, 0.9, 20, 64));
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -114,9 +115,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "--method prune: fraction of the weights zeroed by magnitude (default: ${DEFAULT-VALUE}).")
     double pruneSparsity;
 
-    @Option(names = "--finetune-epochs", paramLabel = "N", defaultValue = "5",
-            description = "--method prune: epochs of fine-tuning with the mask held, after pruning (default: ${DEFAULT-VALUE}).")
-    int fineTuneEpochs;
+    @Option(names = "--finetune-epochs", paramLabel = "N",
+            description = "Final epochs with the support held: after pruning (prune), or with u's support frozen and the "
+                    + "kept weights trained freely (rvsm debiasing). Default: epochs / 6 (prune: at least 1).")
+    Integer fineTuneEpochs;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory; must not hold another run. Default: runs/<model>-<method>.")
     Path out;
@@ -216,7 +218,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         boolean prune = meth.equals("prune");
         run.put("prune_sparsity", prune ? ps : 0.0);
-        run.put("finetune_epochs", prune ? Checks.atLeast("--finetune-epochs", fineTuneEpochs, 0) : 0);
+        int e = (int) run.get("epochs");
+        int ft = fineTuneEpochs != null ? Checks.atLeast("--finetune-epochs", fineTuneEpochs, 0)
+                : prune ? Math.max(1, e / 6) : e / 6;
+        run.put("finetune_epochs", meth.equals("dense") || meth.equals("proximal") ? 0 : ft);
         return run;
     }
 

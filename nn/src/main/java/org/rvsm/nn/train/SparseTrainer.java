@@ -97,8 +97,12 @@ public final class SparseTrainer implements AutoCloseable {
         int pixels = train.pixels();
         int[] order = permutation(n, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + epoch));
         double lr = config.learningRate(epoch);
-        if (config.method().equals("prune") && epoch == config.pruneEpoch() && masks.stream().allMatch(m -> m == null)) {
+        boolean maskless = masks.stream().allMatch(m -> m == null);
+        if (config.method().equals("prune") && epoch == config.pruneEpoch() && maskless) {
             pruneByMagnitude(config.pruneSparsity());
+        } else if (config.method().equals("rvsm") && config.fineTuneEpochs() > 0 && epoch == config.pruneEpoch()
+                && maskless) {
+            freezeSupport();
         }
         double lossSum = 0.0;
         int batches = 0;
@@ -197,6 +201,25 @@ public final class SparseTrainer implements AutoCloseable {
                 masks.set(i, mask);
                 w.muli(mask);
                 velocity.get(i).muli(mask);
+            }
+        }
+    }
+
+    /**
+     * RVSM's debiasing phase: the support of u is frozen as a mask, w is set to u, and the kept weights
+     * train freely from then on (the split, and its pull toward u, is dropped).
+     */
+    private void freezeSupport() {
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray u = sparse.get(i);
+            if (u != null) {
+                NDArray w = parameters.get(i).getArray();
+                NDArray mask = u.neq(0.0f).toType(DataType.FLOAT32, false);
+                masks.set(i, mask);
+                u.copyTo(w);
+                velocity.get(i).muli(mask);
+                u.close();
+                sparse.set(i, null);
             }
         }
     }
@@ -313,12 +336,15 @@ public final class SparseTrainer implements AutoCloseable {
             String name = names.get(i);
             set(parameters.get(i).getArray(), state, "w/" + name);
             set(velocity.get(i), state, "v/" + name);
-            if (sparse.get(i) != null) {
-                set(sparse.get(i), state, "u/" + name);
-            }
             Safetensors.Tensor mask = state.tensors().get("m/" + name);
             if (mask != null) {
                 masks.set(i, manager.create(mask.data(), new Shape(mask.shape())));
+            }
+            if (sparse.get(i) != null && mask != null && !state.tensors().containsKey("u/" + name)) {
+                sparse.get(i).close(); // saved during RVSM's debiasing phase: u is w now
+                sparse.set(i, null);
+            } else if (sparse.get(i) != null) {
+                set(sparse.get(i), state, "u/" + name);
             }
         }
     }

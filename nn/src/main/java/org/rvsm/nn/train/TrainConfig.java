@@ -21,7 +21,8 @@ import org.rvsm.penalty.Penalty;
  * @param trainLimit use only the first trainLimit training images (0: all)
  * @param testLimit  evaluate on the first testLimit test images (0: all)
  * @param pruneSparsity  target fraction of zeros for method prune, in [0, 1)
- * @param fineTuneEpochs epochs after pruning for method prune, in [0, epochs)
+ * @param fineTuneEpochs method prune: epochs after pruning; method rvsm: epochs at the end that train
+ *                       the kept weights freely with the support of u frozen (debiasing); in [0, epochs)
  */
 public record TrainConfig(String model, String method, Penalty penalty, double lambda, double beta, double lr,
                           double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit,
@@ -34,7 +35,7 @@ public record TrainConfig(String model, String method, Penalty penalty, double l
         if (!(pruneSparsity >= 0 && pruneSparsity < 1)) {
             throw new IllegalArgumentException("pruneSparsity must be in [0, 1), got " + pruneSparsity);
         }
-        if (method.equals("prune") && (fineTuneEpochs < 0 || fineTuneEpochs >= epochs)) {
+        if (fineTuneEpochs < 0 || fineTuneEpochs >= epochs) {
             throw new IllegalArgumentException("fineTuneEpochs must be in [0, epochs), got " + fineTuneEpochs);
         }
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {

@@ -3,7 +3,6 @@ package org.rvsm.nn.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,34 +26,40 @@ class TrainingRunTest {
     @Test
     void aRunKilledMidEpochResumesToTheSameResult() throws IOException {
         ImageDataset[] d = SparseTrainerTest.data(3000, 500);
-        TrainConfig c = TrainConfig.of("lenet300", "rvsm", Penalty.transformedL1(1.0), 2e-6, 1e-2, 0.02, 0.9, 3,
-                64, 7, 0, 0);
+        // the last 2 of 3 epochs are RVSM's debiasing phase (support of u frozen): killing in epoch 2 resumes
+        // from before the freeze, killing in epoch 3 from a checkpoint taken during it
+        TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.transformedL1(1.0), 2e-6, 1e-2, 0.02, 0.9, 3,
+                64, 7, 0, 0, 0.0, 2);
         String text = c.toString();
         TrainingRun.Outcome whole = TrainingRun.run(c, text, d[0], d[1], tmp.resolve("whole"), (e, i, n) -> { });
 
-        Path killed = tmp.resolve("killed");
-        assertThrows(Killed.class, () -> TrainingRun.run(c, text, d[0], d[1], killed, (e, i, n) -> {
-            if (e == 2 && i == n / 2) {
-                throw new Killed(); // as if the process died half-way through epoch 2
+        for (int killEpoch : new int[] {2, 3}) {
+            Path killed = tmp.resolve("killed-" + killEpoch);
+            assertThrows(Killed.class, () -> TrainingRun.run(c, text, d[0], d[1], killed, (e, i, n) -> {
+                if (e == killEpoch && i == n / 2) {
+                    throw new Killed(); // as if the process died half-way through the epoch
+                }
+            }));
+            assertEquals(killEpoch, Files.readAllLines(killed.resolve(TrainingRun.METRICS)).size(),
+                    "header + the epochs before the kill");
+            TrainingRun.Outcome resumed = TrainingRun.run(c, text, d[0], d[1], killed, (e, i, n) -> { });
+            List<EpochRecord> a = whole.history();
+            List<EpochRecord> b = resumed.history();
+            assertEquals(3, b.size());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), 0.0, "loss, epoch " + (i + 1));
+                assertEquals(a.get(i).testAccuracyU(), b.get(i).testAccuracyU(), 0.0, "u accuracy, epoch " + (i + 1));
+                assertEquals(a.get(i).sparsity(), b.get(i).sparsity(), 0.0, "sparsity, epoch " + (i + 1));
             }
-        }));
-        assertTrue(Files.exists(killed.resolve(TrainingRun.CHECKPOINT)), "epoch 1 was checkpointed");
-        assertEquals(2, Files.readAllLines(killed.resolve(TrainingRun.METRICS)).size(), "header + epoch 1");
-        TrainingRun.Outcome resumed = TrainingRun.run(c, text, d[0], d[1], killed, (e, i, n) -> { });
-
-        List<EpochRecord> a = whole.history();
-        List<EpochRecord> b = resumed.history();
-        assertEquals(3, b.size());
-        for (int i = 0; i < 3; i++) {
-            assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), 0.0, "loss, epoch " + (i + 1));
-            assertEquals(a.get(i).testAccuracyU(), b.get(i).testAccuracyU(), 0.0, "u accuracy, epoch " + (i + 1));
-            assertEquals(a.get(i).sparsity(), b.get(i).sparsity(), 0.0, "sparsity, epoch " + (i + 1));
+            Safetensors.Contents ma = Safetensors.read(tmp.resolve("whole").resolve("model.safetensors"));
+            Safetensors.Contents mb = Safetensors.read(killed.resolve("model.safetensors"));
+            for (String name : ma.tensors().keySet()) {
+                assertArrayEquals(ma.tensors().get(name).data(), mb.tensors().get(name).data(), 0.0f, name);
+            }
         }
-        Safetensors.Contents ma = Safetensors.read(tmp.resolve("whole").resolve("model.safetensors"));
-        Safetensors.Contents mb = Safetensors.read(killed.resolve("model.safetensors"));
-        for (String name : ma.tensors().keySet()) {
-            assertArrayEquals(ma.tensors().get(name).data(), mb.tensors().get(name).data(), 0.0f, name);
-        }
+        assertEquals(whole.history().get(0).sparsity(), whole.history().get(1).sparsity(), 0.0,
+                "debiasing keeps the support");
+        Path killed = tmp.resolve("killed-3");
         String other = TrainConfig.of("lenet300", "rvsm", Penalty.l1(), 2e-6, 1e-2, 0.02, 0.9, 3, 64, 7, 0, 0).toString();
         assertThrows(IOException.class, () -> TrainingRun.run(c, other, d[0], d[1], killed, (e, i, n) -> { }),
                 "a checkpoint of another configuration is refused");
