@@ -102,13 +102,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         int parallel = jobs != null ? Checks.atLeast("--jobs", jobs, 1)
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        if (Files.isDirectory(out)) {
-            try (var entries = Files.list(out)) {
-                if (entries.findAny().isPresent()) {
-                    throw new UserError("--out " + out + " already holds files; choose a new directory");
-                }
-            }
-        }
+        TrainCommand.requireFreshDirectory(out);
         Files.createDirectories(out.resolve("runs"));
 
         List<Point> grid = new ArrayList<>();

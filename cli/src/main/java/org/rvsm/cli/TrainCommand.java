@@ -257,12 +257,13 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void requireFreshDirectory(Path dir) {
+    /** Creates dir, or fails with one line if it exists and holds anything (an earlier run is never touched). */
+    static void requireFreshDirectory(Path dir) {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
-                    throw new UserError("--out " + dir + " already holds files; choose a new directory, or continue "
-                            + "a killed run with --resume " + dir);
+                    throw new UserError("--out " + dir + " already holds files; choose a new directory (a killed "
+                            + "training continues with: rvsm train --resume " + dir + ")");
                 }
             } catch (IOException e) {
                 throw new UserError("--out " + dir + ": cannot read (" + e.getMessage() + ")");

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,14 +24,8 @@ class CliTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static JsonNode json(Path file) throws IOException {
@@ -43,7 +35,7 @@ class CliTest {
     @Test
     void teacherStudentWritesSummaryAndTrace() throws IOException {
         Path out = tmp.resolve("run");
-        Run r = run("teacher-student", "-q", "--penalty", "l1", "--lambda", "0.02", "--d", "12", "--out", out.toString());
+        CliRun r = run("teacher-student", "-q", "--penalty", "l1", "--lambda", "0.02", "--d", "12", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode s = json(out.resolve("summary.json"));
         for (String field : List.of("config", "w", "u", "predicted_u", "relative_error_to_prediction",
@@ -89,7 +81,7 @@ class CliTest {
         Files.writeString(teacher, "# a teacher\n1.0\n0\n0\n-2.5\n\n0\n");
         Files.writeString(init, "0.3\n0.2\n-0.1\n0.5\n0.4\n");
         Path out = tmp.resolve("mine");
-        Run r = run("teacher-student", "-q", "--teacher", teacher.toString(), "--init", init.toString(),
+        CliRun r = run("teacher-student", "-q", "--teacher", teacher.toString(), "--init", init.toString(),
                 "--penalty", "l0", "--lambda", "0.001", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode s = json(out.resolve("summary.json"));
@@ -123,7 +115,7 @@ class CliTest {
         String before = Files.readString(out.resolve("summary.json"));
         List<String> args = new ArrayList<>(List.of("teacher-student", "-q", "--out", out.toString()));
         args.addAll(bad);
-        Run r = run(args.toArray(String[]::new));
+        CliRun r = run(args.toArray(String[]::new));
         assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         assertTrue(r.err().contains(message), r.err());
@@ -151,7 +143,7 @@ class CliTest {
             {"--init", shortFile.toString(), "--init"},
         };
         for (String[] c : cases) {
-            Run r = run("teacher-student", "-q", "--d", "20", c[0], c[1], "--out", out.toString());
+            CliRun r = run("teacher-student", "-q", "--d", "20", c[0], c[1], "--out", out.toString());
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().contains(c[2]) && r.err().contains(c[0]), r.err());
             assertFalse(Files.exists(out), "nothing written for a bad input");
@@ -162,11 +154,11 @@ class CliTest {
     void unwritableOutputIsAOneLineError() throws IOException {
         Path file = tmp.resolve("a-file");
         Files.writeString(file, "x");
-        Run r = run("teacher-student", "-q", "--out", file.resolve("sub").toString());
+        CliRun r = run("teacher-student", "-q", "--out", file.resolve("sub").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("rvsm: --out "), r.err());
         assertEquals(1, r.err().strip().lines().count());
-        Run r2 = run("teacher-student", "-q", "--out", file.toString());
+        CliRun r2 = run("teacher-student", "-q", "--out", file.toString());
         assertEquals(2, r2.code());
         assertTrue(r2.err().contains("exists and is not a directory"), r2.err());
         assertEquals("x", Files.readString(file));
@@ -174,10 +166,10 @@ class CliTest {
 
     @Test
     void helpTeaches() {
-        Run top = run("--help");
+        CliRun top = run("--help");
         assertEquals(0, top.code());
         assertTrue(top.out().contains("teacher-student") && top.out().contains("reproduce"));
-        Run ts = run("teacher-student", "--help");
+        CliRun ts = run("teacher-student", "--help");
         for (String option : List.of("--d", "--k", "--penalty", "--a", "--lambda", "--beta", "--eta", "--iterations",
                 "--tol", "--gradient", "--samples", "--batch", "--seed", "--teacher", "--init", "--out")) {
             assertTrue(ts.out().contains(option), "help lacks " + option);

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,14 +28,8 @@ class TrainCliTest {
 
     static Path data;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static byte[] gzip(byte[] bytes) throws IOException {
@@ -75,7 +67,7 @@ class TrainCliTest {
     @Test
     void trainSaveEvaluateResume() throws IOException {
         Path out = tmp.resolve("run");
-        Run train = run("train", "-q", "--data", data.toString(), "--epochs", "2", "--lr", "0.01",
+        CliRun train = run("train", "-q", "--data", data.toString(), "--epochs", "2", "--lr", "0.01",
                 "--lambda", "1e-5", "--out", out.toString());
         assertEquals(0, train.code(), train.err());
         for (String f : List.of("metrics.csv", "summary.json", "model.safetensors", "index.html", "run.json",
@@ -90,13 +82,13 @@ class TrainCliTest {
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "header + 2 epochs");
         assertTrue(Files.readString(out.resolve("index.html")).contains("Which input pixels survive"));
 
-        Run eval = run("evaluate", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString());
+        CliRun eval = run("evaluate", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString());
         assertEquals(0, eval.code(), eval.err());
         String accuracy = String.format(java.util.Locale.ROOT, "test accuracy %.2f%%", 100 * s.get("test_accuracy").asDouble());
         assertTrue(eval.out().contains(accuracy), eval.out() + " vs " + accuracy);
 
         // resuming a finished run trains nothing more and reports the same result
-        Run resumed = run("train", "-q", "--resume", out.toString());
+        CliRun resumed = run("train", "-q", "--resume", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         JsonNode s2 = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertEquals(s.get("test_accuracy"), s2.get("test_accuracy"));
@@ -106,7 +98,7 @@ class TrainCliTest {
     @Test
     void sweepRunsEveryPointAndMatchesPruningToL0() throws IOException {
         Path out = tmp.resolve("sweep");
-        Run r = run("sweep", "-q", "--data", data.toString(), "--penalties", "l0", "--thresholds", "0.05",
+        CliRun r = run("sweep", "-q", "--data", data.toString(), "--penalties", "l0", "--thresholds", "0.05",
                 "--epochs", "2", "--jobs", "2", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
@@ -150,13 +142,13 @@ class TrainCliTest {
                 args.addAll(List.of("--out", tmp.resolve("never").toString()));
             }
             args.addAll(given);
-            Run r = run(args.toArray(String[]::new));
+            CliRun r = run(args.toArray(String[]::new));
             assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().contains(c[c.length - 1]), r.err());
         }
         assertEquals("earlier", Files.readString(existing.resolve("keep.txt")));
-        Run noModel = run("evaluate", "--model", tmp.resolve("none.safetensors").toString());
+        CliRun noModel = run("evaluate", "--model", tmp.resolve("none.safetensors").toString());
         assertEquals(2, noModel.code());
     }
 }

@@ -153,6 +153,8 @@ public final class SparseTrainer implements AutoCloseable {
             NDArray v = velocity.get(i);
             v.muli(m).addi(g);
             w.subi(v.mul(rate));
+            flushTiny(w);
+            flushTiny(v);
             g.subi(g); // PyTorch accumulates gradients: zero them for the next minibatch
             NDArray mask = masks.get(i);
             if (mask != null) { // pruned: the mask is held
@@ -169,6 +171,18 @@ public final class SparseTrainer implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * Sets entries with |x| < {@link #TINY} to exactly 0. Weights the split pulls toward u = 0 decay
+     * geometrically into float subnormals, on which CPU arithmetic (matmuls included) runs many
+     * times slower; TINY is far below any threshold a penalty uses, so the method is unchanged.
+     */
+    private static void flushTiny(NDArray x) {
+        x.muli(x.abs().gte(TINY).toType(DataType.FLOAT32, false));
+    }
+
+    /** Below this magnitude a weight or momentum entry is flushed to zero (float subnormals start at 1.2e-38). */
+    static final float TINY = 1e-30f;
 
     /**
      * Magnitude pruning: zero the smallest |w| over all sparsified tensors together until the given
