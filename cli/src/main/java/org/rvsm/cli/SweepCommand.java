@@ -30,8 +30,9 @@ import picocli.CommandLine.Option;
             "The accuracy-sparsity trade-off: RVSM with each penalty over a grid of thresholds, magnitude",
             "pruning at the sparsities l0 reached, and dense SGD, each a 'train' run in DIR/runs/<name>.",
             "The grid is given as thresholds t* (the |w| below which u is zero) and converted to lambda per",
-            "penalty (l1: lambda = beta t; l0: beta t^2/2; Tl1: from its threshold formula), so the same",
-            "t* means comparable pressure for every penalty.",
+            "penalty (l1: lambda = beta t; l0: beta t^2/2; Tl1: from its threshold formula). The same t* is",
+            "not the same pressure: l1 (and Tl1 with large a) also shrinks every surviving weight by mu, so",
+            "it ends far sparser than l0 at one t*; give l1 smaller thresholds to cover the same range.",
             "",
             "Writes DIR/sweep.csv, DIR/sweep.json and DIR/index.html (accuracy against sparsity, one curve",
             "per method). Grid points run in parallel child processes (--jobs).",
@@ -207,7 +208,7 @@ final class SweepCommand implements Callable<Integer> {
         r.put("method", p.method());
         r.put("penalty", p.method().equals("rvsm") ? p.penalty() : p.method());
         r.put("threshold", p.threshold());
-        r.put("lambda", s.get("config").get("lambda").asDouble());
+        r.put("lambda", p.method().equals("rvsm") ? s.get("config").get("lambda").asDouble() : 0.0);
         r.put("sparsity", s.get("sparsity").asDouble());
         r.put("test_accuracy", s.get("test_accuracy").asDouble());
         r.put("test_accuracy_w", s.get("test_accuracy_w").asDouble());

@@ -138,9 +138,6 @@ final class TrainCommand implements Callable<Integer> {
         boolean fashion = run.get("dataset").equals("fashion-mnist");
         float mean = fashion ? ImageDataset.FASHION_MEAN : 0.1307f;
         float std = fashion ? ImageDataset.FASHION_STD : 0.3081f;
-        if (resume == null) {
-            requireFreshDirectory(dir);
-        }
         ImageDataset train;
         ImageDataset test;
         try {
@@ -148,6 +145,9 @@ final class TrainCommand implements Callable<Integer> {
             test = ImageDataset.load(dataDir, false, mean, std);
         } catch (IOException e) {
             throw new UserError("--data " + e.getMessage());
+        }
+        if (resume == null) { // after the data loaded, so a bad --data leaves no empty directory behind
+            requireFreshDirectory(dir);
         }
         if (config.trainLimit() > 0) {
             train = train.head(Math.min(config.trainLimit(), train.count()));

@@ -148,6 +148,7 @@ class TrainCliTest {
             assertTrue(r.err().contains(c[c.length - 1]), r.err());
         }
         assertEquals("earlier", Files.readString(existing.resolve("keep.txt")));
+        assertTrue(!Files.exists(tmp.resolve("never")), "no output directory for a run that never started");
         CliRun noModel = run("evaluate", "--model", tmp.resolve("none.safetensors").toString());
         assertEquals(2, noModel.code());
     }

@@ -37,6 +37,19 @@ class SparseTrainerTest {
     }
 
     @Test
+    void lenet5TrainsAndSparsifiesItsConvAndDenseWeights() throws IOException {
+        ImageDataset[] d = data(1000, 300);
+        TrainConfig c = TrainConfig.of("lenet5", "rvsm", Penalty.l0(), 1e-4, 0.1, 0.02, 0.9, 1, 32, 3, 0, 0);
+        try (SparseTrainer t = new SparseTrainer(c)) {
+            EpochRecord e = t.trainEpoch(0, d[0], d[1], null);
+            assertEquals(4, e.layerSparsity().size(), "conv 20, conv 50, fc 500, fc 10 weights");
+            assertEquals(4, t.layers().get(0).shape().length, "conv weight (20, 1, 5, 5)");
+            assertTrue(e.testAccuracyW() > 0.5, "learns: " + e.testAccuracyW());
+            assertTrue(e.sparsity() > 0.0);
+        }
+    }
+
+    @Test
     void magnitudePruningHitsItsTargetAndHoldsTheMask() throws IOException {
         ImageDataset[] d = data(3000, 500);
         TrainConfig c = new TrainConfig("lenet300", "prune", Penalty.l1(), 0, 1, 0.01, 0.9, 3, 64, 2, 0, 0, 0.9, 2);
