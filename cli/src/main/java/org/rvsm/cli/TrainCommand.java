@@ -120,6 +120,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "kept weights trained freely (rvsm debiasing). Default: epochs / 6 (prune: at least 1).")
     Integer fineTuneEpochs;
 
+    @Option(names = "--sparsify", paramLabel = "NAME", split = ",",
+            description = "Sparsify only these weight tensors (e.g. 02Linear_weight,04Linear_weight; the names are in "
+                    + "summary.json). Default: every dense and conv weight; biases are never sparsified.")
+    List<String> sparsify;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory; must not hold another run. Default: runs/<model>-<method>.")
     Path out;
 
@@ -222,6 +227,17 @@ final class TrainCommand implements Callable<Integer> {
         int ft = fineTuneEpochs != null ? Checks.atLeast("--finetune-epochs", fineTuneEpochs, 0)
                 : prune ? Math.max(1, e / 6) : e / 6;
         run.put("finetune_epochs", meth.equals("dense") || meth.equals("proximal") ? 0 : ft);
+        List<String> chosen = sparsify == null ? List.of() : sparsify;
+        if (!chosen.isEmpty()) {
+            List<String> weights = Models.weightNames(m);
+            for (String name : chosen) {
+                if (!weights.contains(name)) {
+                    throw new UserError("--sparsify: " + m + " has no weight tensor '" + name + "'; its weight tensors are "
+                            + weights);
+                }
+            }
+        }
+        run.put("sparsify", chosen);
         return run;
     }
 
@@ -232,7 +248,8 @@ final class TrainCommand implements Callable<Integer> {
                     num(r, "beta"), num(r, "lr"), num(r, "momentum"), ((Number) r.get("epochs")).intValue(),
                     ((Number) r.get("batch")).intValue(), ((Number) r.get("seed")).longValue(),
                     ((Number) r.get("train_limit")).intValue(), ((Number) r.get("test_limit")).intValue(),
-                    num(r, "prune_sparsity"), ((Number) r.get("finetune_epochs")).intValue());
+                    num(r, "prune_sparsity"), ((Number) r.get("finetune_epochs")).intValue(),
+                    ((List<?>) r.get("sparsify")).stream().map(String::valueOf).toList());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage().replace("fineTuneEpochs", "--finetune-epochs")
                     .replace("pruneSparsity", "--prune-sparsity"));

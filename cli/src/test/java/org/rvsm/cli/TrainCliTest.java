@@ -131,6 +131,7 @@ class TrainCliTest {
             {"--momentum", "1", "--momentum must be in [0, 1), got 1.0"},
             {"--model", "resnet", "--model must be one of lenet300, lenet5; got 'resnet'"},
             {"--out", existing.toString(), "already holds files"},
+            {"--sparsify", "nope", "--sparsify: lenet300 has no weight tensor 'nope'"},
         };
         for (String[] c : cases) {
             List<String> given = List.of(c).subList(0, c.length - 1);

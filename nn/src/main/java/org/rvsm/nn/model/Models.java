@@ -19,6 +19,17 @@ public final class Models {
     private Models() {
     }
 
+    /** The names of a model's weight tensors (what can be sparsified), in model order. */
+    public static List<String> weightNames(String name) {
+        SequentialBlock net = build(name);
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            net.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 784));
+            return net.getParameters().stream()
+                    .filter(p -> p.getValue().getType() == ai.djl.nn.Parameter.Type.WEIGHT)
+                    .map(ai.djl.util.Pair::getKey).toList();
+        }
+    }
+
     /**
      * lenet300: 784-300-100-10 with ReLU. lenet5 (the Caffe variant used by pruning papers): conv
      * 20@5x5, max-pool 2, conv 50@5x5, max-pool 2, fc 500, fc 10, ReLU after each hidden layer.

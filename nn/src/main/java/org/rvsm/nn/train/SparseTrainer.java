@@ -61,13 +61,27 @@ public final class SparseTrainer implements AutoCloseable {
         block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
         block.initialize(manager, DataType.FLOAT32, new Shape(1, 784));
         this.store = new ParameterStore(manager, false);
+        List<String> weights = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().getType() == Parameter.Type.WEIGHT) {
+                weights.add(p.getKey());
+            }
+        }
+        for (String name : config.sparsify()) {
+            if (!weights.contains(name)) {
+                manager.close();
+                throw new IllegalArgumentException("sparsify: " + config.model() + " has no weight tensor '" + name
+                        + "'; its weight tensors are " + weights);
+            }
+        }
         for (Pair<String, Parameter> p : block.getParameters()) {
             Parameter parameter = p.getValue();
             NDArray w = parameter.getArray();
             w.setRequiresGradient(true);
             names.add(p.getKey());
             parameters.add(parameter);
-            boolean sparsify = parameter.getType() == Parameter.Type.WEIGHT && !config.method().equals("dense");
+            boolean sparsify = parameter.getType() == Parameter.Type.WEIGHT && !config.method().equals("dense")
+                    && (config.sparsify().isEmpty() || config.sparsify().contains(p.getKey()));
             masks.add(null);
             sparsified.add(sparsify);
             velocity.add(manager.zeros(w.getShape()));

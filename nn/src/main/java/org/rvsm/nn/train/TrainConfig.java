@@ -21,14 +21,17 @@ import org.rvsm.penalty.Penalty;
  * @param trainLimit use only the first trainLimit training images (0: all)
  * @param testLimit  evaluate on the first testLimit test images (0: all)
  * @param pruneSparsity  target fraction of zeros for method prune, in [0, 1)
+ * @param sparsify   the weight tensors to sparsify, by parameter name (e.g. 02Linear_weight); empty: every
+ *                   dense and conv weight
  * @param fineTuneEpochs method prune: epochs after pruning; method rvsm: epochs at the end that train
  *                       the kept weights freely with the support of u frozen (debiasing); in [0, epochs)
  */
 public record TrainConfig(String model, String method, Penalty penalty, double lambda, double beta, double lr,
                           double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit,
-                          double pruneSparsity, int fineTuneEpochs) {
+                          double pruneSparsity, int fineTuneEpochs, java.util.List<String> sparsify) {
 
     public TrainConfig {
+        sparsify = java.util.List.copyOf(sparsify);
         if (!METHODS.contains(method)) {
             throw new IllegalArgumentException("method must be one of " + METHODS + ", got '" + method + "'");
         }
@@ -62,7 +65,7 @@ public record TrainConfig(String model, String method, Penalty penalty, double l
     public static TrainConfig of(String model, String method, Penalty penalty, double lambda, double beta, double lr,
                                  double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit) {
         return new TrainConfig(model, method, penalty, lambda, beta, lr, momentum, epochs, batch, seed, trainLimit,
-                testLimit, 0.0, 0);
+                testLimit, 0.0, 0, java.util.List.of());
     }
 
     /** The 0-based epoch at whose start method prune prunes. */

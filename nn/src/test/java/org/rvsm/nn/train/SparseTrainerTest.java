@@ -37,6 +37,22 @@ class SparseTrainerTest {
     }
 
     @Test
+    void onlyTheChosenLayersAreSparsified() throws IOException {
+        ImageDataset[] d = data(1000, 200);
+        TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.l0(), 5e-4, 0.1, 0.02, 0.9, 1, 64, 1, 0, 0, 0, 0,
+                java.util.List.of("02Linear_weight"));
+        try (SparseTrainer t = new SparseTrainer(c)) {
+            EpochRecord e = t.trainEpoch(0, d[0], d[1], null);
+            assertEquals(java.util.List.of("02Linear_weight"), t.sparsifiedNames());
+            assertEquals(1, e.layerSparsity().size());
+            assertTrue(e.sparsity() > 0.5, "the first layer is sparse: " + e.sparsity());
+        }
+        TrainConfig bad = new TrainConfig("lenet300", "rvsm", Penalty.l0(), 5e-4, 0.1, 0.02, 0.9, 1, 64, 1, 0, 0, 0, 0,
+                java.util.List.of("nope"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new SparseTrainer(bad));
+    }
+
+    @Test
     void lenet5TrainsAndSparsifiesItsConvAndDenseWeights() throws IOException {
         ImageDataset[] d = data(1000, 300);
         TrainConfig c = TrainConfig.of("lenet5", "rvsm", Penalty.l0(), 1e-4, 0.1, 0.02, 0.9, 1, 32, 3, 0, 0);
@@ -52,7 +68,8 @@ class SparseTrainerTest {
     @Test
     void magnitudePruningHitsItsTargetAndHoldsTheMask() throws IOException {
         ImageDataset[] d = data(3000, 500);
-        TrainConfig c = new TrainConfig("lenet300", "prune", Penalty.l1(), 0, 1, 0.01, 0.9, 3, 64, 2, 0, 0, 0.9, 2);
+        TrainConfig c = new TrainConfig("lenet300", "prune", Penalty.l1(), 0, 1, 0.01, 0.9, 3, 64, 2, 0, 0, 0.9, 2,
+                java.util.List.of());
         try (SparseTrainer t = new SparseTrainer(c)) {
             assertEquals(0.0, t.trainEpoch(0, d[0], d[1], null).sparsity(), 0.0, "dense before pruning");
             double total = 266_200; // 784*300 + 300*100 + 100*10 weights

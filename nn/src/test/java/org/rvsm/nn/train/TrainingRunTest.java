@@ -29,7 +29,7 @@ class TrainingRunTest {
         // the last 2 of 3 epochs are RVSM's debiasing phase (support of u frozen): killing in epoch 2 resumes
         // from before the freeze, killing in epoch 3 from a checkpoint taken during it
         TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.transformedL1(1.0), 2e-6, 1e-2, 0.02, 0.9, 3,
-                64, 7, 0, 0, 0.0, 2);
+                64, 7, 0, 0, 0.0, 2, List.of());
         String text = c.toString();
         TrainingRun.Outcome whole = TrainingRun.run(c, text, d[0], d[1], tmp.resolve("whole"), (e, i, n) -> { });
 
