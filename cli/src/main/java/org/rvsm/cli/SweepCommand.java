@@ -195,7 +195,6 @@ final class SweepCommand implements Callable<Integer> {
         command.addAll(p.args());
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-        pb.environment().putIfAbsent("TORCH_CPP_LOG_LEVEL", "ERROR");
         Path log = out.resolve("runs").resolve(p.name() + ".log");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         int code = pb.start().waitFor();
