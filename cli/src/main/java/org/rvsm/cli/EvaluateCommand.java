@@ -36,12 +36,10 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!Files.isRegularFile(model)) {
             throw new UserError("--model " + model + ": no such file");
         }
-        boolean fashion = Choices.oneOf("--dataset", dataset, java.util.List.of("fashion-mnist", "mnist"))
-                .equals("fashion-mnist");
+        String name = Choices.oneOf("--dataset", dataset, ImageDataset.NAMES);
         ImageDataset test;
         try {
-            test = ImageDataset.load(data != null ? data : ImageDataset.DEFAULT_FASHION_DIR, false,
-                    fashion ? ImageDataset.FASHION_MEAN : 0.1307f, fashion ? ImageDataset.FASHION_STD : 0.3081f);
+            test = ImageDataset.loadNamed(data != null ? data : ImageDataset.DEFAULT_FASHION_DIR, name, false);
         } catch (IOException e) {
             throw new UserError("--data " + e.getMessage());
         }

@@ -140,14 +140,12 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = resume != null ? resume : out != null ? out : Path.of("runs/" + model + "-" + method);
         TrainConfig config = toConfig(run);
         Path dataDir = Path.of((String) run.get("data"));
-        boolean fashion = run.get("dataset").equals("fashion-mnist");
-        float mean = fashion ? ImageDataset.FASHION_MEAN : 0.1307f;
-        float std = fashion ? ImageDataset.FASHION_STD : 0.3081f;
+        String dataset = (String) run.get("dataset");
         ImageDataset train;
         ImageDataset test;
         try {
-            train = ImageDataset.load(dataDir, true, mean, std);
-            test = ImageDataset.load(dataDir, false, mean, std);
+            train = ImageDataset.loadNamed(dataDir, dataset, true);
+            test = ImageDataset.loadNamed(dataDir, dataset, false);
         } catch (IOException e) {
             throw new UserError("--data " + e.getMessage());
         }
@@ -190,7 +188,7 @@ final class TrainCommand implements Callable<Integer> {
     private Map<String, Object> options() {
         String m = Choices.oneOf("--model", model, Models.NAMES);
         String meth = Choices.oneOf("--method", method, TrainConfig.METHODS);
-        String ds = Choices.oneOf("--dataset", dataset, List.of("fashion-mnist", "mnist"));
+        String ds = Choices.oneOf("--dataset", dataset, ImageDataset.NAMES);
         Defaults d = DEFAULTS.get(m);
         String p = penalty == null ? d.penalty() : Choices.oneOf("--penalty", penalty, Choices.PENALTIES);
         if (p.equals("none")) {

@@ -16,6 +16,13 @@ public record ImageDataset(int count, int rows, int cols, float[] images, int[] 
     public static final float FASHION_MEAN = 0.2860f;
     public static final float FASHION_STD = 0.3530f;
 
+    /** MNIST's pixel mean and standard deviation over its training set (of pixel / 255). */
+    public static final float MNIST_MEAN = 0.1307f;
+    public static final float MNIST_STD = 0.3081f;
+
+    /** The dataset names accepted by {@link #loadNamed}. */
+    public static final java.util.List<String> NAMES = java.util.List.of("fashion-mnist", "mnist");
+
     /** Where Debian's dataset-fashion-mnist package puts the files. */
     public static final Path DEFAULT_FASHION_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
@@ -71,6 +78,16 @@ public record ImageDataset(int count, int rows, int cols, float[] images, int[] 
             x[i] = (px[i] & 0xff) * scale - shift;
         }
         return new ImageDataset(id[0], id[1], id[2], x, y, 10);
+    }
+
+    /** Loads a split of a named dataset ("fashion-mnist" or "mnist") with that dataset's normalisation. */
+    public static ImageDataset loadNamed(Path dir, String name, boolean train) throws IOException {
+        boolean fashion = switch (name) {
+            case "fashion-mnist" -> true;
+            case "mnist" -> false;
+            default -> throw new IllegalArgumentException("dataset must be one of " + NAMES + ", got '" + name + "'");
+        };
+        return load(dir, train, fashion ? FASHION_MEAN : MNIST_MEAN, fashion ? FASHION_STD : MNIST_STD);
     }
 
     private static Path find(Path dir, String name) throws IOException {

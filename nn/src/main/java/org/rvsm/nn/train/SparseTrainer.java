@@ -149,8 +149,9 @@ public final class SparseTrainer implements AutoCloseable {
         double seconds = (System.nanoTime() - started) / 1e9;
         double accuracyW = accuracy(test, false);
         double accuracyU = accuracy(test, true);
-        List<Double> layers = layerSparsity();
-        return new EpochRecord(epoch + 1, lossSum / batches, accuracyW, accuracyU, overallSparsity(), layers, seconds);
+        List<LayerInfo> layers = layers(); // one copy of each tensor out of the engine
+        return new EpochRecord(epoch + 1, lossSum / batches, accuracyW, accuracyU, overallSparsity(layers),
+                layerSparsity(layers), seconds);
     }
 
     /**
@@ -300,28 +301,22 @@ public final class SparseTrainer implements AutoCloseable {
 
     /** Fraction of exact zeros in the deployed weights of each sparsified layer. */
     public List<Double> layerSparsity() {
-        List<Double> out = new ArrayList<>();
-        for (int i = 0; i < parameters.size(); i++) {
-            if (sparsified.get(i)) {
-                float[] values = deployed(i).toFloatArray();
-                out.add((double) zeros(values) / values.length);
-            }
-        }
-        return out;
+        return layerSparsity(layers());
+    }
+
+    private static List<Double> layerSparsity(List<LayerInfo> layers) {
+        return layers.stream().map(l -> (double) (l.size() - l.nonZeros()) / l.size()).toList();
     }
 
     /** Fraction of exact zeros over all sparsified weights (0 for dense training). */
     public double overallSparsity() {
-        long zeros = 0;
-        long total = 0;
-        for (int i = 0; i < parameters.size(); i++) {
-            if (sparsified.get(i)) {
-                float[] values = deployed(i).toFloatArray();
-                zeros += zeros(values);
-                total += values.length;
-            }
-        }
-        return total == 0 ? 0.0 : (double) zeros / total;
+        return overallSparsity(layers());
+    }
+
+    private static double overallSparsity(List<LayerInfo> layers) {
+        long nonZeros = layers.stream().mapToLong(LayerInfo::nonZeros).sum();
+        long total = layers.stream().mapToLong(LayerInfo::size).sum();
+        return total == 0 ? 0.0 : (double) (total - nonZeros) / total;
     }
 
     /** Per sparsified layer: name, shape, non-zeros. */

@@ -70,9 +70,10 @@ public final class TrainingRun {
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("config", configText);
                 meta.put("epochs_done", Integer.toString(epoch + 1));
-                meta.put("metrics", metricsCsv(history, trainer.sparsifiedNames()));
+                String metrics = metricsCsv(history, trainer.sparsifiedNames());
+                meta.put("metrics", metrics);
                 trainer.saveState(checkpoint, meta);
-                writeAtomically(dir.resolve(METRICS), metricsCsv(history, trainer.sparsifiedNames()));
+                writeAtomically(dir.resolve(METRICS), metrics);
             }
             Safetensors.write(dir.resolve("model.safetensors"), trainer.deployedTensors(),
                     Map.of("config", configText, "model", config.model(), "format", "rvsm-sparse-u"));
