@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.rvsm.cli.report.TrainReport;
 import org.rvsm.nn.data.ImageDataset;
-import org.rvsm.nn.io.Safetensors;
+import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.model.Models;
 import org.rvsm.nn.train.EpochRecord;
 import org.rvsm.nn.train.SparseTrainer;

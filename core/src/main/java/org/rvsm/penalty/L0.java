@@ -58,6 +58,14 @@ public record L0() implements Penalty {
         }
     }
 
+    /**
+     * The bits of the largest float <= threshold(mu): the float form keeps x exactly when
+     * (bits(x) & 0x7fffffff) > this (used by fused kernels that inline the float form).
+     */
+    public int floatThresholdBits(double mu) {
+        return Float.floatToRawIntBits(largestFloatAtMost(threshold(mu)));
+    }
+
     /** The largest float <= t, for t >= 0 (Float.MAX_VALUE when t is beyond the float range). */
     static float largestFloatAtMost(double t) {
         float f = (float) t;

@@ -11,6 +11,12 @@ package org.rvsm.penalty;
  * phi = 2 asin(sqrt(eps/2)), eps = 27 mu a (a+1) / (2 (a+|x|)^3), which avoids the cancellation of
  * the textbook form for large a or large |x|.
  *
+ * <p>The float[] form (network weights, every training step) avoids asin and sin where eps/2 <= 0.64,
+ * which covers the small mu of deep networks: s = sin(phi/6) is then the simple root of the
+ * triple-angle cubic 4 s^3 - 3 s + sqrt(eps/2) = 0, found by Newton's method in double. Where that
+ * value sits within 1e-13 |x| of a float rounding boundary it defers to the trigonometric form, so the
+ * Penalty contract (equal to the double form rounded to float, bit for bit) still holds, and is tested.
+ *
  * <p>Threshold: t* = mu (a+1)/a if mu <= a^2 / (2(a+1)) (continuous regime), else
  * sqrt(2 mu (a+1)) - a/2 (jump regime; the tie at |x| = t* goes to 0).
  */
@@ -74,9 +80,52 @@ public record TransformedL1(double a) implements Penalty {
             System.arraycopy(src, 0, dst, 0, src.length);
             return;
         }
+        // eps / 2 = half27 / (a + |x|)^3; the kept branch needs s = sin(asin(r) / 3) with r = sqrt(eps / 2)
+        double half27 = 27.0 * mu * a * (a + 1.0) / 4.0;
         for (int i = 0; i < src.length; i++) {
-            dst[i] = (float) shrink(src[i], mu, t);
+            float x = src[i];
+            double ax = Math.abs(x);
+            if (ax <= t) {
+                dst[i] = 0.0f;
+                continue;
+            }
+            double apx = a + ax;
+            double r2 = half27 / (apx * apx * apx);
+            if (!(r2 <= FAST_R2) || Double.isInfinite(ax)) { // NaN and infinity too
+                dst[i] = (float) shrink(x, mu, t);
+                continue;
+            }
+            double y = Math.min(Math.max(ax - (4.0 / 3.0) * apx * cubicRoot(r2), 0.0), ax);
+            float f = (float) y;
+            // y agrees with shrink's trigonometric evaluation to a few double ulps of |x|; where it lies
+            // that close to a float rounding boundary, take shrink's value so that the rounding is the same
+            double boundary = y >= f ? (double) f + 0.5 * Math.ulp(f) : (double) f - 0.5 * Math.ulp(f);
+            if (Math.abs(boundary - y) <= 1e-13 * ax) {
+                dst[i] = (float) shrink(x, mu, t);
+            } else {
+                dst[i] = Math.copySign(f, x) + 0.0f;
+            }
         }
+    }
+
+    /** r^2 = eps / 2 up to which the float form solves the cubic instead of calling asin and sin. */
+    private static final double FAST_R2 = 0.64;
+
+    /**
+     * s^2 with s = sin(asin(r) / 3), the root in [0, 1/2] of 4 s^3 - 3 s + r = 0 (the triple-angle
+     * identity), for r^2 <= {@link #FAST_R2}: the series r/3 + 4r^3/81 refined by four Newton steps.
+     * There the root is simple (the cubic's slope is below -1.8) and the series' error, at most 4e-3,
+     * falls to below 1e-16 relative; double rounding leaves a few ulps (tested against the
+     * trigonometric form).
+     */
+    static double cubicRoot(double r2) {
+        double r = Math.sqrt(r2);
+        double s = r * (1.0 / 3.0 + (4.0 / 81.0) * r2);
+        for (int k = 0; k < 4; k++) {
+            double s2 = s * s;
+            s -= (4.0 * s2 * s - 3.0 * s + r) / (12.0 * s2 - 3.0);
+        }
+        return s * s;
     }
 
     /** The non-zero branch with the dead zone |x| <= t applied first (NaN falls through to NaN). */

@@ -119,4 +119,46 @@ class PenaltyPropertiesTest {
             assertEquals(dst[i], src[i], 0.0, "in place at " + i);
         }
     }
+
+    /**
+     * The Tl1 float form solves the cubic by Newton's method instead of calling asin and sin where it
+     * can; it must still equal the trigonometric double form rounded to float, bit for bit. A million
+     * checks over random (mu, a, weight scale), both regimes, including deep-network scales.
+     */
+    @org.junit.jupiter.api.Test
+    void transformedL1FloatFormEqualsTheRoundedScalarFormEverywhere() {
+        SplittableRandom rng = new SplittableRandom(17);
+        int configurations = 200;
+        int n = 5_000;
+        float[] src = new float[n];
+        float[] dst = new float[n];
+        for (int c = 0; c < configurations; c++) {
+            double mu = Math.pow(10.0, rng.nextDouble(-5.0, 1.0));
+            double a = Math.pow(10.0, rng.nextDouble(-3.0, 2.0));
+            TransformedL1 p = new TransformedL1(a);
+            double scale = p.threshold(mu) * Math.pow(10.0, rng.nextDouble(-0.5, 1.5));
+            for (int i = 0; i < n; i++) {
+                src[i] = (float) (rng.nextGaussian() * scale);
+            }
+            p.prox(src, dst, mu);
+            for (int i = 0; i < n; i++) {
+                float expected = (float) p.prox(src[i], mu);
+                if (Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(dst[i])) {
+                    fail(String.format("tl1(a=%s) mu=%s x=%s: float form %s, rounded scalar %s", a, mu, src[i],
+                            dst[i], expected));
+                }
+            }
+        }
+    }
+
+    /** The cubic's root against sin(asin(r) / 3) over the whole range where the float form uses it. */
+    @org.junit.jupiter.api.Test
+    void newtonRootOfTheTripleAngleCubicMatchesTheTrigonometricForm() {
+        for (int k = 0; k <= 100_000; k++) {
+            double r = 0.8 * k / 100_000;
+            double s = Math.sin(Math.asin(r) / 3.0);
+            double s2 = TransformedL1.cubicRoot(r * r);
+            assertEquals(s * s, s2, 1e-14 * s * s + Double.MIN_NORMAL, "r = " + r); // a few ulps: asin and sin have theirs too
+        }
+    }
 }

@@ -3,7 +3,7 @@ package org.rvsm.cli.report;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.rvsm.nn.io.Safetensors;
+import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.train.EpochRecord;
 import org.rvsm.nn.train.SparseTrainer;
 

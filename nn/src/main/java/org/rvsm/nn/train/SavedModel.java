@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.rvsm.nn.data.ImageDataset;
-import org.rvsm.nn.io.Safetensors;
+import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.model.Models;
 
 /** A model.safetensors written by training, loaded into its DJL network for evaluation. */

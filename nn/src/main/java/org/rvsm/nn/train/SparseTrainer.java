@@ -24,18 +24,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.rvsm.nn.data.ImageDataset;
-import org.rvsm.nn.io.Safetensors;
+import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.model.Models;
+import org.rvsm.optimizer.SplitSgd;
 
 /**
  * RVSM (and its baselines) on a DJL model with the PyTorch engine (rvsm-math.md section 5).
  *
- * <p>Each minibatch: forward and backward on the engine (its autodiff); then for every weight
- * tensor that is sparsified (dense and conv weights; biases stay dense) the gradient gets
- * + beta (w - u); an SGD step with momentum (v = m v + g, w = w - lr v); then u = T_{lambda/beta}(w)
- * on the engine ({@link TensorProx}). Proximal SGD instead applies w = T_{lr lambda}(w) after the
- * step, and dense SGD neither. The SGD state (w, v, u) belongs to this object, so a checkpoint holds
- * all of it and a resumed run continues exactly.
+ * <p>Each minibatch: forward and backward on the engine (its autodiff). Then, for every parameter, the
+ * update runs on the JVM in one fused pass ({@link SplitSgd}): for a sparsified weight tensor (dense
+ * and conv weights; biases stay dense) u = T_{lambda/beta}(w) with the core's operator itself,
+ * v = m v + g + beta (w - u), w = w - lr v. u is always T(w) of the latest w, so it is derived when
+ * needed (evaluation, export), never stored. Proximal SGD instead applies w = T_{lr lambda}(w) after
+ * a plain momentum step, and dense SGD neither.
+ *
+ * <p>The state (w, v, masks) lives in Java arrays that this object owns, so a checkpoint holds all of
+ * it and a resumed run continues exactly. The engine sees w and g through direct views of its own
+ * tensor memory ({@link EngineMemory}): each step copies g out and w back in, nothing else crosses.
  *
  * <p>Not thread-safe; one trainer per run. Close it to free the engine memory.
  */
@@ -46,11 +51,16 @@ public final class SparseTrainer implements AutoCloseable {
     private final SequentialBlock block;
     private final ParameterStore store;
     private final List<String> names = new ArrayList<>();
-    private final List<Parameter> parameters = new ArrayList<>();
+    private final List<NDArray> engineWeights = new ArrayList<>();
+    private final List<long[]> shapes = new ArrayList<>();
     private final List<Boolean> sparsified = new ArrayList<>();
-    private final List<NDArray> velocity = new ArrayList<>();
-    private final List<NDArray> sparse = new ArrayList<>(); // u for rvsm; null where u is w itself
-    private final List<NDArray> masks = new ArrayList<>();  // method prune, once pruned: 1 keep, 0 pruned
+    private final List<float[]> weights = new ArrayList<>();  // w
+    private final List<float[]> velocity = new ArrayList<>(); // v
+    private final List<float[]> gradients = new ArrayList<>(); // scratch: g copied out of the engine
+    private final List<Boolean> split = new ArrayList<>();    // RVSM's split active: u = T(w), derived, not stored
+    private final List<float[]> masks = new ArrayList<>();    // prune, or rvsm debiasing: 1 keep, 0 drop
+    private final float[] zeros;
+    private final float[] work; // scratch for the penalties whose operator is not inlined in the step
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
 
     public SparseTrainer(TrainConfig config) {
@@ -61,32 +71,40 @@ public final class SparseTrainer implements AutoCloseable {
         block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
         block.initialize(manager, DataType.FLOAT32, new Shape(1, 784));
         this.store = new ParameterStore(manager, false);
-        List<String> weights = new ArrayList<>();
+        List<String> weightNames = new ArrayList<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
             if (p.getValue().getType() == Parameter.Type.WEIGHT) {
-                weights.add(p.getKey());
+                weightNames.add(p.getKey());
             }
         }
         for (String name : config.sparsify()) {
-            if (!weights.contains(name)) {
+            if (!weightNames.contains(name)) {
                 manager.close();
                 throw new IllegalArgumentException("sparsify: " + config.model() + " has no weight tensor '" + name
-                        + "'; its weight tensors are " + weights);
+                        + "'; its weight tensors are " + weightNames);
             }
         }
+        int largest = 0;
         for (Pair<String, Parameter> p : block.getParameters()) {
             Parameter parameter = p.getValue();
             NDArray w = parameter.getArray();
             w.setRequiresGradient(true);
             names.add(p.getKey());
-            parameters.add(parameter);
+            engineWeights.add(w);
+            shapes.add(w.getShape().getShape());
             boolean sparsify = parameter.getType() == Parameter.Type.WEIGHT && !config.method().equals("dense")
                     && (config.sparsify().isEmpty() || config.sparsify().contains(p.getKey()));
+            float[] values = w.toFloatArray();
+            largest = Math.max(largest, values.length);
+            weights.add(values);
+            velocity.add(new float[values.length]);
+            gradients.add(new float[values.length]);
             masks.add(null);
             sparsified.add(sparsify);
-            velocity.add(manager.zeros(w.getShape()));
-            sparse.add(sparsify && config.method().equals("rvsm") ? TensorProx.prox(config.penalty(), w, mu()) : null);
+            split.add(sparsify && config.method().equals("rvsm"));
         }
+        this.zeros = new float[largest];
+        this.work = new float[largest];
     }
 
     /** mu = lambda / beta: the threshold parameter of u = T(w). */
@@ -155,60 +173,42 @@ public final class SparseTrainer implements AutoCloseable {
     }
 
     /**
-     * The parameter update after backward; runs inside the minibatch's NDScope.
-     *
-     * @param flush whether to flush tiny entries this step (every {@link #FLUSH_EVERY} minibatches)
+     * The parameter update after backward: g out of the engine (and zeroed there: PyTorch accumulates
+     * gradients), the fused step on the JVM, w back into the engine.
      */
     private void step(double lr, boolean flush) {
         float m = (float) config.momentum();
         float rate = (float) lr;
-        for (int i = 0; i < parameters.size(); i++) {
-            NDArray w = parameters.get(i).getArray();
-            NDArray g = w.getGradient();
-            NDArray u = sparse.get(i);
-            if (u != null) {
-                g.addi(w.sub(u).muli((float) config.beta())); // grad of beta/2 |w - u|^2
+        for (int i = 0; i < weights.size(); i++) {
+            NDArray engineW = engineWeights.get(i);
+            float[] w = weights.get(i);
+            float[] g = gradients.get(i);
+            try (NDArray engineG = engineW.getGradient()) {
+                FloatBuffer view = EngineMemory.view(engineG, g.length);
+                view.get(0, g);
+                view.put(0, zeros, 0, g.length);
             }
-            NDArray v = velocity.get(i);
-            v.muli(m).addi(g);
-            w.subi(v.mul(rate));
+            if (split.get(i)) { // rvsm (masks only exist once the split is dropped)
+                SplitSgd.rvsmStep(w, g, velocity.get(i), config.penalty(), config.lambda(), config.beta(), m, rate,
+                        w.length == work.length ? work : new float[w.length]);
+            } else {
+                SplitSgd.momentumStep(w, g, velocity.get(i), masks.get(i), m, rate);
+                if (sparsified.get(i) && config.method().equals("proximal")) {
+                    config.penalty().prox(w, w, lr * config.lambda());
+                }
+            }
             if (flush) {
-                flushTiny(w);
-                flushTiny(v);
+                SplitSgd.flushTiny(w);
+                SplitSgd.flushTiny(velocity.get(i));
             }
-            g.subi(g); // PyTorch accumulates gradients: zero them for the next minibatch
-            NDArray mask = masks.get(i);
-            if (mask != null) { // pruned: the mask is held
-                w.muli(mask);
-                v.muli(mask);
-            }
-            if (u != null) {
-                NDArray fresh = TensorProx.prox(config.penalty(), w, mu());
-                NDScope.unregister(fresh);
-                u.close();
-                sparse.set(i, fresh);
-            } else if (sparsified.get(i) && config.method().equals("proximal")) { // w = T_{lr lambda}(w)
-                TensorProx.prox(config.penalty(), w, lr * config.lambda()).copyTo(w);
-            }
+            EngineMemory.view(engineW, w.length).put(0, w);
         }
     }
 
     /**
-     * Sets entries with |x| < {@link #TINY} to exactly 0. Weights the split pulls toward u = 0 decay
-     * geometrically into float subnormals, on which CPU arithmetic runs slower (2 to 4 times for the
-     * engine's elementwise ops, measured); TINY is far below any threshold a penalty uses, so the
-     * method is unchanged.
-     */
-    private static void flushTiny(NDArray x) {
-        x.muli(x.abs().gte(TINY).toType(DataType.FLOAT32, false));
-    }
-
-    /** Below this magnitude a weight or momentum entry is flushed to zero (float subnormals start at 1.2e-38). */
-    static final float TINY = 1e-30f;
-
-    /**
-     * Minibatches between flushes: even at the fastest decay seen (a factor of about 0.95 per step
-     * with momentum 0.9) an entry needs some 360 steps to fall from TINY into the subnormals.
+     * Minibatches between flushes of tiny entries ({@link SplitSgd#flushTiny}): even at the fastest
+     * decay seen (a factor of about 0.95 per step with momentum 0.9) an entry needs some 360 steps to
+     * fall from 1e-30 into the subnormals.
      */
     static final int FLUSH_EVERY = 100;
 
@@ -217,32 +217,30 @@ public final class SparseTrainer implements AutoCloseable {
      * fraction is zero, and keep those zeros from now on (masks; momentum of pruned weights reset).
      */
     public void pruneByMagnitude(double fraction) {
-        List<float[]> values = new ArrayList<>();
         int total = 0;
-        for (int i = 0; i < parameters.size(); i++) {
-            if (sparsified.get(i)) {
-                float[] a = parameters.get(i).getArray().toFloatArray();
-                values.add(a);
-                total += a.length;
-            }
+        for (int i = 0; i < weights.size(); i++) {
+            total += sparsified.get(i) ? weights.get(i).length : 0;
         }
         float[] magnitudes = new float[total];
         int at = 0;
-        for (float[] a : values) {
-            for (float x : a) {
-                magnitudes[at++] = Math.abs(x);
+        for (int i = 0; i < weights.size(); i++) {
+            if (sparsified.get(i)) {
+                for (float x : weights.get(i)) {
+                    magnitudes[at++] = Math.abs(x);
+                }
             }
         }
         Arrays.sort(magnitudes);
         int cut = (int) Math.floor(fraction * total);
         float threshold = cut == 0 ? -1.0f : magnitudes[cut - 1];
-        for (int i = 0; i < parameters.size(); i++) {
+        for (int i = 0; i < weights.size(); i++) {
             if (sparsified.get(i)) {
-                NDArray w = parameters.get(i).getArray();
-                NDArray mask = w.abs().gt(threshold).toType(DataType.FLOAT32, false);
-                masks.set(i, mask);
-                w.muli(mask);
-                velocity.get(i).muli(mask);
+                float[] w = weights.get(i);
+                float[] mask = new float[w.length];
+                for (int j = 0; j < w.length; j++) {
+                    mask[j] = Math.abs(w[j]) > threshold ? 1.0f : 0.0f;
+                }
+                hold(i, mask);
             }
         }
     }
@@ -252,51 +250,57 @@ public final class SparseTrainer implements AutoCloseable {
      * train freely from then on (the split, and its pull toward u, is dropped).
      */
     private void freezeSupport() {
-        for (int i = 0; i < parameters.size(); i++) {
-            NDArray u = sparse.get(i);
-            if (u != null) {
-                NDArray w = parameters.get(i).getArray();
-                NDArray mask = u.neq(0.0f).toType(DataType.FLOAT32, false);
-                masks.set(i, mask);
-                u.copyTo(w);
-                velocity.get(i).muli(mask);
-                u.close();
-                sparse.set(i, null);
+        for (int i = 0; i < weights.size(); i++) {
+            if (split.get(i)) {
+                float[] u = deployed(i);
+                float[] mask = new float[u.length];
+                for (int j = 0; j < u.length; j++) {
+                    mask[j] = u[j] != 0.0f ? 1.0f : 0.0f;
+                }
+                System.arraycopy(u, 0, weights.get(i), 0, u.length);
+                split.set(i, false);
+                hold(i, mask);
             }
         }
     }
 
-    /** Test accuracy of the w-network, or of the u-network (u swapped in, then w restored). */
+    /** From now on parameter i keeps the mask's zeros: w, v and the engine's w masked now and after every step. */
+    private void hold(int i, float[] mask) {
+        masks.set(i, mask);
+        float[] w = weights.get(i);
+        float[] v = velocity.get(i);
+        for (int j = 0; j < mask.length; j++) {
+            w[j] *= mask[j];
+            v[j] *= mask[j];
+        }
+        EngineMemory.view(engineWeights.get(i), w.length).put(0, w);
+    }
+
+    /** Test accuracy of the w-network, or of the u-network (u put into the engine, then w restored). */
     public double accuracy(ImageDataset data, boolean useSparse) {
-        List<NDArray> backups = new ArrayList<>();
-        if (useSparse) {
-            for (int i = 0; i < parameters.size(); i++) {
-                if (sparse.get(i) != null) {
-                    NDArray w = parameters.get(i).getArray();
-                    NDArray backup = w.duplicate();
-                    NDScope.unregister(backup);
-                    backups.add(backup);
-                    sparse.get(i).copyTo(w);
-                }
-            }
+        if (!useSparse) {
+            return Evaluator.accuracy(block, store, manager, data);
         }
         try {
+            for (int i = 0; i < weights.size(); i++) {
+                EngineMemory.view(engineWeights.get(i), weights.get(i).length).put(0, deployed(i));
+            }
             return Evaluator.accuracy(block, store, manager, data);
         } finally {
-            int k = 0;
-            for (int i = 0; i < parameters.size(); i++) {
-                if (useSparse && sparse.get(i) != null) {
-                    NDArray backup = backups.get(k++);
-                    backup.copyTo(parameters.get(i).getArray());
-                    backup.close();
-                }
+            for (int i = 0; i < weights.size(); i++) {
+                EngineMemory.view(engineWeights.get(i), weights.get(i).length).put(0, weights.get(i));
             }
         }
     }
 
-    /** The deployed weights of parameter i: u where RVSM keeps one, else w. */
-    private NDArray deployed(int i) {
-        return sparse.get(i) != null ? sparse.get(i) : parameters.get(i).getArray();
+    /** The deployed weights of parameter i: u = T(w) (a new array) where RVSM splits, else w itself. */
+    private float[] deployed(int i) {
+        if (!split.get(i)) {
+            return weights.get(i);
+        }
+        float[] u = new float[weights.get(i).length];
+        config.penalty().prox(weights.get(i), u, mu());
+        return u;
     }
 
     /** Fraction of exact zeros in the deployed weights of each sparsified layer. */
@@ -322,10 +326,10 @@ public final class SparseTrainer implements AutoCloseable {
     /** Per sparsified layer: name, shape, non-zeros. */
     public List<LayerInfo> layers() {
         List<LayerInfo> out = new ArrayList<>();
-        for (int i = 0; i < parameters.size(); i++) {
+        for (int i = 0; i < weights.size(); i++) {
             if (sparsified.get(i)) {
-                float[] values = deployed(i).toFloatArray();
-                out.add(new LayerInfo(names.get(i), deployed(i).getShape().getShape(), values.length - zeros(values)));
+                float[] values = deployed(i);
+                out.add(new LayerInfo(names.get(i), shapes.get(i).clone(), values.length - zeros(values)));
             }
         }
         return out;
@@ -338,29 +342,24 @@ public final class SparseTrainer implements AutoCloseable {
         }
     }
 
-    /** The deployed model (u for sparsified tensors, w for the rest) as named tensors. */
+    /** The deployed model (u for sparsified tensors, w for the rest) as named tensors (copies). */
     public Map<String, Safetensors.Tensor> deployedTensors() {
         Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
-        for (int i = 0; i < parameters.size(); i++) {
-            NDArray a = deployed(i);
-            out.put(names.get(i), new Safetensors.Tensor(a.getShape().getShape(), a.toFloatArray()));
+        for (int i = 0; i < weights.size(); i++) {
+            out.put(names.get(i), new Safetensors.Tensor(shapes.get(i).clone(), deployed(i).clone()));
         }
         return out;
     }
 
-    /** Everything needed to resume: w, v and u of every parameter. */
+    /** Everything needed to resume: w, v and the mask of every parameter (u = T(w) follows from w). */
     public void saveState(Path file, Map<String, String> metadata) throws IOException {
         Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
-        for (int i = 0; i < parameters.size(); i++) {
-            NDArray w = parameters.get(i).getArray();
-            long[] shape = w.getShape().getShape();
-            out.put("w/" + names.get(i), new Safetensors.Tensor(shape, w.toFloatArray()));
-            out.put("v/" + names.get(i), new Safetensors.Tensor(shape, velocity.get(i).toFloatArray()));
-            if (sparse.get(i) != null) {
-                out.put("u/" + names.get(i), new Safetensors.Tensor(shape, sparse.get(i).toFloatArray()));
-            }
+        for (int i = 0; i < weights.size(); i++) {
+            long[] shape = shapes.get(i);
+            out.put("w/" + names.get(i), new Safetensors.Tensor(shape, weights.get(i)));
+            out.put("v/" + names.get(i), new Safetensors.Tensor(shape, velocity.get(i)));
             if (masks.get(i) != null) {
-                out.put("m/" + names.get(i), new Safetensors.Tensor(shape, masks.get(i).toFloatArray()));
+                out.put("m/" + names.get(i), new Safetensors.Tensor(shape, masks.get(i)));
             }
         }
         Safetensors.write(file, out, metadata);
@@ -368,29 +367,29 @@ public final class SparseTrainer implements AutoCloseable {
 
     /** Restores a state written by {@link #saveState} for the same configuration. */
     public void loadState(Safetensors.Contents state) throws IOException {
-        for (int i = 0; i < parameters.size(); i++) {
+        for (int i = 0; i < weights.size(); i++) {
             String name = names.get(i);
-            set(parameters.get(i).getArray(), state, "w/" + name);
-            set(velocity.get(i), state, "v/" + name);
-            Safetensors.Tensor mask = state.tensors().get("m/" + name);
-            if (mask != null) {
-                masks.set(i, manager.create(mask.data(), new Shape(mask.shape())));
+            set(weights.get(i), state, "w/" + name, shapes.get(i));
+            set(velocity.get(i), state, "v/" + name, shapes.get(i));
+            if (state.tensors().containsKey("m/" + name)) {
+                float[] mask = new float[weights.get(i).length];
+                set(mask, state, "m/" + name, shapes.get(i));
+                masks.set(i, mask);
             }
-            if (sparse.get(i) != null && mask != null && !state.tensors().containsKey("u/" + name)) {
-                sparse.get(i).close(); // saved during RVSM's debiasing phase: u is w now
-                sparse.set(i, null);
-            } else if (sparse.get(i) != null) {
-                set(sparse.get(i), state, "u/" + name);
+            if (masks.get(i) != null) {
+                split.set(i, false); // saved during RVSM's debiasing phase: the split is dropped, u is w
             }
+            EngineMemory.view(engineWeights.get(i), weights.get(i).length).put(0, weights.get(i));
         }
     }
 
-    private static void set(NDArray target, Safetensors.Contents state, String name) throws IOException {
+    private static void set(float[] target, Safetensors.Contents state, String name, long[] shape)
+            throws IOException {
         Safetensors.Tensor t = state.tensors().get(name);
-        if (t == null || !Arrays.equals(t.shape(), target.getShape().getShape())) {
-            throw new IOException("checkpoint has no tensor " + name + " of shape " + target.getShape());
+        if (t == null || !Arrays.equals(t.shape(), shape)) {
+            throw new IOException("checkpoint has no tensor " + name + " of shape " + Arrays.toString(shape));
         }
-        target.set(FloatBuffer.wrap(t.data()));
+        System.arraycopy(t.data(), 0, target, 0, target.length);
     }
 
     private static long zeros(float[] values) {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.rvsm.nn.data.ImageDataset;
-import org.rvsm.nn.io.Safetensors;
+import org.rvsm.runtime.Safetensors;
 
 /**
  * A training run in a directory: after every epoch it writes, each file atomically,

@@ -36,6 +36,42 @@ class SparseTrainerTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"l1", "l0", "tl1"})
+    void theSparseCopyIsTheCoreOperatorAppliedToTheTrainedWeights(String name, @org.junit.jupiter.api.io.TempDir Path tmp)
+            throws IOException {
+        ImageDataset[] d = data(1000, 100);
+        Penalty penalty = switch (name) {
+            case "l1" -> Penalty.l1();
+            case "l0" -> Penalty.l0();
+            default -> Penalty.transformedL1(1.0);
+        };
+        double lambda = 3e-4;
+        double beta = 0.1;
+        TrainConfig c = TrainConfig.of("lenet300", "rvsm", penalty, lambda, beta, 0.05, 0.9, 1, 64, 5, 0, 0);
+        java.util.Map<String, org.rvsm.runtime.Safetensors.Tensor> deployed;
+        try (SparseTrainer t = new SparseTrainer(c)) {
+            t.trainEpoch(0, d[0], d[1], null);
+            t.saveState(tmp.resolve("state.safetensors"), java.util.Map.of());
+            deployed = t.deployedTensors();
+        }
+        var state = org.rvsm.runtime.Safetensors.read(tmp.resolve("state.safetensors")).tensors();
+        int checked = 0;
+        for (String key : t3(state.keySet())) {
+            float[] w = state.get(key).data();
+            float[] expected = new float[w.length];
+            penalty.prox(w, expected, lambda / beta);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, deployed.get(key.substring(2)).data(), key);
+            checked++;
+        }
+        assertEquals(3, checked, "u of the three weight matrices");
+    }
+
+    /** The checkpoint's weight tensors (w/NAME_weight). */
+    private static java.util.List<String> t3(java.util.Set<String> keys) {
+        return keys.stream().filter(k -> k.startsWith("w/") && k.endsWith("_weight")).toList();
+    }
+
     @Test
     void onlyTheChosenLayersAreSparsified() throws IOException {
         ImageDataset[] d = data(1000, 200);

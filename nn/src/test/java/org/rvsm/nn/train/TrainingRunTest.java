@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rvsm.nn.data.ImageDataset;
-import org.rvsm.nn.io.Safetensors;
+import org.rvsm.runtime.Safetensors;
 import org.rvsm.penalty.Penalty;
 
 class TrainingRunTest {

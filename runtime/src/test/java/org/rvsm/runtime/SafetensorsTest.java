@@ -1,4 +1,4 @@
-package org.rvsm.nn.io;
+package org.rvsm.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.rvsm.nn.io;
+package org.rvsm.runtime;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The safetensors format (float32 only): an unsigned little-endian 64-bit header length N, N bytes of
- * UTF-8 JSON {"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...,
+ * The safetensors format (dtypes F32, I32 and U16): an unsigned little-endian 64-bit header length N,
+ * N bytes of UTF-8 JSON {"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...,
  * "__metadata__": {"key": "value"}} padded with spaces to a multiple of 8, then the tensors' bytes,
  * little-endian, row-major, back to back in header order. Loading it never runs code. Python:
  * {@code safetensors.numpy.load_file(path)} or {@code safetensors.torch.load_file(path)}.
@@ -25,18 +25,72 @@ import java.util.regex.Pattern;
  */
 public final class Safetensors {
 
-    /** One tensor: its shape and its row-major data. */
-    public record Tensor(long[] shape, float[] data) {
+    /**
+     * One tensor: dtype, shape and row-major values, in {@code data} (F32) or {@code ints} (I32, and
+     * U16 whose values must lie in [0, 65535]); the other array is null.
+     */
+    public record Tensor(String dtype, long[] shape, float[] data, int[] ints) {
         public Tensor {
             long n = 1;
             for (long d : shape) {
                 n *= d;
             }
-            if (n != data.length) {
+            int length;
+            switch (dtype) {
+                case "F32" -> {
+                    if (data == null || ints != null) {
+                        throw new IllegalArgumentException("an F32 tensor holds floats only");
+                    }
+                    length = data.length;
+                }
+                case "I32", "U16" -> {
+                    if (ints == null || data != null) {
+                        throw new IllegalArgumentException("an " + dtype + " tensor holds ints only");
+                    }
+                    if (dtype.equals("U16")) {
+                        for (int v : ints) {
+                            if (v < 0 || v > 0xFFFF) {
+                                throw new IllegalArgumentException("U16 value out of range: " + v);
+                            }
+                        }
+                    }
+                    length = ints.length;
+                }
+                default -> throw new IllegalArgumentException("dtype must be F32, I32 or U16, got " + dtype);
+            }
+            if (n != length) {
                 throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds " + n
-                        + " values, data has " + data.length);
+                        + " values, data has " + length);
             }
         }
+
+        /** A float32 tensor. */
+        public Tensor(long[] shape, float[] data) {
+            this("F32", shape, data, null);
+        }
+
+        /** An I32 or U16 tensor. */
+        public static Tensor ints(String dtype, long[] shape, int[] values) {
+            return new Tensor(dtype, shape, null, values);
+        }
+
+        /** Bytes per element. */
+        public int elementBytes() {
+            return bytesOf(dtype);
+        }
+
+        /** Number of elements. */
+        public int size() {
+            return data != null ? data.length : ints.length;
+        }
+    }
+
+    private static int bytesOf(String dtype) {
+        return switch (dtype) {
+            case "F32", "I32" -> 4;
+            case "U16" -> 2;
+            default -> throw new IllegalArgumentException("unsupported dtype " + dtype);
+        };
     }
 
     /** What a file holds. */
@@ -53,8 +107,9 @@ public final class Safetensors {
         StringBuilder json = new StringBuilder("{");
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            long bytes = 4L * e.getValue().data().length;
-            json.append(quote(e.getKey())).append(":{\"dtype\":\"F32\",\"shape\":[");
+            long bytes = (long) e.getValue().elementBytes() * e.getValue().size();
+            json.append(quote(e.getKey())).append(":{\"dtype\":\"").append(e.getValue().dtype())
+                    .append("\",\"shape\":[");
             long[] shape = e.getValue().shape();
             for (int i = 0; i < shape.length; i++) {
                 json.append(i > 0 ? "," : "").append(shape[i]);
@@ -82,8 +137,17 @@ public final class Safetensors {
                 head.flip();
                 writeFully(ch, head);
                 for (Tensor t : tensors.values()) {
-                    ByteBuffer data = ByteBuffer.allocate(4 * t.data().length).order(ByteOrder.LITTLE_ENDIAN);
-                    data.asFloatBuffer().put(t.data());
+                    ByteBuffer data = ByteBuffer.allocate(t.elementBytes() * t.size()).order(ByteOrder.LITTLE_ENDIAN);
+                    switch (t.dtype()) {
+                        case "F32" -> data.asFloatBuffer().put(t.data());
+                        case "I32" -> data.asIntBuffer().put(t.ints());
+                        default -> {
+                            for (int v : t.ints()) {
+                                data.putShort((short) v);
+                            }
+                            data.flip();
+                        }
+                    }
                     writeFully(ch, data);
                 }
                 ch.force(true);
@@ -131,8 +195,10 @@ public final class Safetensors {
             String rest = header;
             while (m.find()) {
                 String name = unquote(m.group(1));
-                if (!m.group(2).equals("F32")) {
-                    throw new IOException(file + ": tensor " + name + " has dtype " + m.group(2) + ", only F32 is supported");
+                String dtype = m.group(2);
+                if (!java.util.List.of("F32", "I32", "U16").contains(dtype)) {
+                    throw new IOException(file + ": tensor " + name + " has dtype " + dtype
+                            + ", only F32, I32 and U16 are supported");
                 }
                 String dims = m.group(3).strip();
                 long[] shape = dims.isEmpty() ? new long[0]
@@ -143,16 +209,31 @@ public final class Safetensors {
                 for (long d : shape) {
                     count *= d;
                 }
-                if (end < begin || end - begin != 4 * count || dataStart + end > size) {
+                if (end < begin || end - begin != bytesOf(dtype) * count || dataStart + end > size) {
                     throw new IOException(file + ": tensor " + name + " offsets [" + begin + ", " + end
                             + "] do not match its shape or the file size");
                 }
                 ByteBuffer data = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
                 ch.position(dataStart + begin);
                 readFully(ch, data, file);
-                float[] values = new float[(int) count];
-                data.flip().asFloatBuffer().get(values);
-                tensors.put(name, new Tensor(shape, values));
+                data.flip();
+                Tensor tensor;
+                if (dtype.equals("F32")) {
+                    float[] values = new float[(int) count];
+                    data.asFloatBuffer().get(values);
+                    tensor = new Tensor(shape, values);
+                } else {
+                    int[] values = new int[(int) count];
+                    if (dtype.equals("I32")) {
+                        data.asIntBuffer().get(values);
+                    } else {
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] = Short.toUnsignedInt(data.getShort());
+                        }
+                    }
+                    tensor = Tensor.ints(dtype, shape, values);
+                }
+                tensors.put(name, tensor);
                 rest = rest.replace(m.group(0), "");
             }
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -164,7 +245,7 @@ public final class Safetensors {
                 }
             }
             if (tensors.isEmpty()) {
-                throw new IOException(file + ": no F32 tensors in the header");
+                throw new IOException(file + ": no tensors in the header");
             }
             return new Contents(tensors, metadata);
         }

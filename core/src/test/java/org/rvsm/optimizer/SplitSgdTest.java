@@ -1,0 +1,107 @@
+package org.rvsm.optimizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import org.rvsm.penalty.Penalty;
+
+/**
+ * The fused step against the textbook update written out in double precision, one line per formula of
+ * rvsm-math.md section 2 (g + beta (w - u), momentum, step, prox), on seeded random tensors.
+ */
+class SplitSgdTest {
+
+    static Stream<Arguments> penalties() {
+        return Stream.of(Arguments.of(Penalty.l1()), Arguments.of(Penalty.l0()),
+                Arguments.of(Penalty.transformedL1(1.0)), Arguments.of(Penalty.transformedL1(0.1)));
+    }
+
+    private static float[] gaussian(SplittableRandom rng, int n, double scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (scale * rng.nextGaussian());
+        }
+        return x;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("penalties")
+    void rvsmStepMatchesTheTextbookUpdate(Penalty penalty) {
+        SplittableRandom rng = new SplittableRandom(42);
+        int n = 5_000;
+        double lambda = 2e-4;
+        double beta = 0.1;
+        float m = 0.9f;
+        float lr = 0.05f;
+        float[] w = gaussian(rng, n, 0.05);
+        float[] g = gaussian(rng, n, 0.01);
+        float[] v = gaussian(rng, n, 0.01);
+        float[] u = new float[n];
+        penalty.prox(w, u, lambda / beta); // the u of this step: T of the current w
+        double[] wRef = new double[n];
+        double[] vRef = new double[n];
+        for (int i = 0; i < n; i++) {
+            double grad = g[i] + beta * ((double) w[i] - u[i]);
+            vRef[i] = m * v[i] + grad;
+            wRef[i] = w[i] - lr * vRef[i];
+        }
+        float[] work = new float[n];
+        SplitSgd.rvsmStep(w, g, v, penalty, lambda, beta, m, lr, work);
+        for (int i = 0; i < n; i++) {
+            assertEquals(vRef[i], v[i], 1e-6 * (1 + Math.abs(vRef[i])), "v[" + i + "]");
+            assertEquals(wRef[i], w[i], 1e-6 * (1 + Math.abs(wRef[i])), "w[" + i + "]");
+        }
+        penalty.prox(w, u, lambda / beta);
+        long zeros = 0;
+        for (float x : u) {
+            zeros += x == 0.0f ? 1 : 0;
+        }
+        assertTrue(zeros > 0 && zeros < n, "some, not all, entries thresholded: " + zeros);
+    }
+
+    @Test
+    void withoutUItIsPlainMomentumSgdAndTheMaskHoldsZeros() {
+        SplittableRandom rng = new SplittableRandom(7);
+        int n = 1_000;
+        float[] w = gaussian(rng, n, 1);
+        float[] g = gaussian(rng, n, 1);
+        float[] v = gaussian(rng, n, 1);
+        float[] mask = new float[n];
+        for (int i = 0; i < n; i++) {
+            mask[i] = rng.nextBoolean() ? 1 : 0;
+        }
+        float[] w0 = w.clone();
+        float[] v0 = v.clone();
+        SplitSgd.momentumStep(w, g, v, mask, 0.5f, 0.1f);
+        for (int i = 0; i < n; i++) {
+            double vi = 0.5 * v0[i] + g[i];
+            double wi = w0[i] - 0.1 * vi;
+            assertEquals(mask[i] * vi, v[i], 1e-6 * (1 + Math.abs(vi)));
+            assertEquals(mask[i] * wi, w[i], 1e-6 * (1 + Math.abs(wi)));
+        }
+    }
+
+    @Test
+    void tinyEntriesAreFlushedAndNanIsKept() {
+        float[] x = {1e-31f, -1e-35f, Float.MIN_VALUE, 2e-30f, Float.NaN, -0.5f};
+        SplitSgd.flushTiny(x);
+        assertArrayEquals(new float[] {0, 0, 0, 2e-30f, Float.NaN, -0.5f}, x);
+        assertEquals(0, Float.floatToRawIntBits(x[1]), "flushed to +0");
+    }
+
+    @Test
+    void mismatchedLengthsAreRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> SplitSgd.momentumStep(new float[3], new float[3], new float[2], null, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> SplitSgd.rvsmStep(new float[3], new float[3], new float[3],
+                Penalty.transformedL1(1.0), 1e-3, 0.1, 0.9f, 0.1f, null), "Tl1 needs its work array");
+    }
+}
