@@ -31,18 +31,34 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = "fashion-mnist or mnist.")
     String dataset;
 
+    /** The test set of --dataset in --data (default directory when null), or a one-line error. */
+    static ImageDataset testSet(Path data, String dataset) {
+        String name = Choices.oneOf("--dataset", dataset, ImageDataset.NAMES);
+        try {
+            return ImageDataset.loadNamed(data != null ? data : ImageDataset.DEFAULT_FASHION_DIR, name, false);
+        } catch (IOException e) {
+            throw new UserError("--data " + e.getMessage());
+        }
+    }
+
+    /** The model file of --model, loaded, or a one-line error. */
+    static SavedModel load(Path model) {
+        if (!Files.isRegularFile(model)) {
+            throw new UserError("--model " + model + ": no such file");
+        }
+        try {
+            return SavedModel.load(model);
+        } catch (IOException e) {
+            throw new UserError("--model " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() {
         if (!Files.isRegularFile(model)) {
             throw new UserError("--model " + model + ": no such file");
         }
-        String name = Choices.oneOf("--dataset", dataset, ImageDataset.NAMES);
-        ImageDataset test;
-        try {
-            test = ImageDataset.loadNamed(data != null ? data : ImageDataset.DEFAULT_FASHION_DIR, name, false);
-        } catch (IOException e) {
-            throw new UserError("--data " + e.getMessage());
-        }
+        ImageDataset test = testSet(data, dataset);
         PrintWriter out = spec.commandLine().getOut();
         try (SavedModel m = SavedModel.load(model)) {
             long nonZeros = 0;

@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
             "u is the sparse model; w the dense training variable.",
             ""},
         subcommands = {TeacherStudentCommand.class, ReproduceCommand.class, TrainCommand.class, SweepCommand.class,
-            EvaluateCommand.class,
+            EvaluateCommand.class, ExportCommand.class, InferCommand.class, BenchInferCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"",
             "Start with:  rvsm reproduce --quick --out reports/quick",

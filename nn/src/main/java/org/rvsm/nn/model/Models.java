@@ -55,4 +55,36 @@ public final class Models {
         }
         return net;
     }
+
+    /**
+     * The network of any member of the LeNet family given its layers ({@link org.rvsm.runtime.Layers}):
+     * lenet300, lenet5, or a compacted version with fewer neurons or filters. Built in the same block
+     * order as {@link #build(String)}, so its parameter names are the same.
+     */
+    public static SequentialBlock build(List<org.rvsm.runtime.Layers.Layer> layers) {
+        SequentialBlock net = new SequentialBlock();
+        boolean conv = layers.get(0).conv();
+        if (conv) {
+            net.add(x -> new NDList(x.singletonOrThrow().reshape(new Shape(-1, 1, 28, 28))));
+        } else {
+            net.add(Blocks.batchFlattenBlock(784));
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            org.rvsm.runtime.Layers.Layer l = layers.get(i);
+            if (l.conv()) {
+                net.add(Conv2d.builder().setKernelShape(new Shape(l.kernel(), l.kernel())).setFilters(l.out()).build())
+                        .add(Activation.reluBlock())
+                        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+                if (!layers.get(i + 1).conv()) {
+                    net.add(Blocks.batchFlattenBlock());
+                }
+            } else {
+                net.add(Linear.builder().setUnits(l.out()).build());
+                if (i < layers.size() - 1) {
+                    net.add(Activation.reluBlock());
+                }
+            }
+        }
+        return net;
+    }
 }

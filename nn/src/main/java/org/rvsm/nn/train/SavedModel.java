@@ -1,7 +1,9 @@
 package org.rvsm.nn.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -14,28 +16,43 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.rvsm.nn.data.ImageDataset;
-import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.model.Models;
+import org.rvsm.runtime.Layers;
+import org.rvsm.runtime.Safetensors;
+import org.rvsm.runtime.SparseFormat;
 
-/** A model.safetensors written by training, loaded into its DJL network for evaluation. */
+/**
+ * A saved model loaded into its DJL network on the PyTorch engine: a model.safetensors written by
+ * training, its sparse export, or a compacted model (the network is built from the tensors' shapes).
+ */
 public final class SavedModel implements AutoCloseable {
 
     private final NDManager manager = NDManager.newBaseManager();
     private final SequentialBlock block;
     private final ParameterStore store;
     private final List<SparseTrainer.LayerInfo> layers = new ArrayList<>();
+    private final Map<String, Safetensors.Tensor> tensors;
+    private final Map<String, String> metadata;
 
-    private SavedModel(String model, Safetensors.Contents contents) throws IOException {
-        block = Models.build(model);
+    private SavedModel(Map<String, Safetensors.Tensor> tensors, Map<String, String> metadata) throws IOException {
+        this.tensors = tensors;
+        this.metadata = metadata;
+        try {
+            block = Models.build(Layers.ofTensors(tensors));
+        } catch (IllegalArgumentException e) {
+            manager.close();
+            throw new IOException("not a model of the LeNet family: " + e.getMessage(), e);
+        }
         block.initialize(manager, DataType.FLOAT32, new Shape(1, 784));
         store = new ParameterStore(manager, false);
         for (Pair<String, Parameter> p : block.getParameters()) {
-            Safetensors.Tensor t = contents.tensors().get(p.getKey());
+            Safetensors.Tensor t = tensors.get(p.getKey());
             NDArray a = p.getValue().getArray();
-            if (t == null || !Arrays.equals(t.shape(), a.getShape().getShape())) {
-                throw new IOException("the file has no tensor " + p.getKey() + " of shape " + a.getShape()
-                        + " (is it a " + model + "?)");
+            if (t == null || t.data() == null || !Arrays.equals(t.shape(), a.getShape().getShape())) {
+                manager.close();
+                throw new IOException("the file has no F32 tensor " + p.getKey() + " of shape " + a.getShape());
             }
             a.set(FloatBuffer.wrap(t.data()));
             if (p.getValue().getType() == Parameter.Type.WEIGHT) {
@@ -48,23 +65,39 @@ public final class SavedModel implements AutoCloseable {
         }
     }
 
-    /** Loads a file; its metadata names the model. */
+    /** Loads a file: dense safetensors (zeros kept) or the sparse export ({@link SparseFormat}). */
     public static SavedModel load(Path file) throws IOException {
         Safetensors.Contents contents = Safetensors.read(file);
-        String model = contents.metadata().get("model");
-        if (model == null || !Models.NAMES.contains(model)) {
-            throw new IOException(file + ": metadata 'model' is " + model + ", expected one of " + Models.NAMES);
-        }
-        return new SavedModel(model, contents);
+        Map<String, Safetensors.Tensor> dense = SparseFormat.isSparse(contents) ? SparseFormat.toDense(contents)
+                : contents.tensors();
+        return new SavedModel(dense, contents.metadata());
     }
 
     public double accuracy(ImageDataset test) {
         return Evaluator.accuracy(block, store, manager, test);
     }
 
+    /** Logits of n images (n x 784, row-major from offset 0) on the engine, as n x classes. */
+    public float[] logits(float[] images, int n) {
+        try (NDScope scope = new NDScope()) {
+            NDArray input = manager.create(FloatBuffer.wrap(images, 0, n * 784), new Shape(n, 784));
+            return block.forward(store, new NDList(input), false).singletonOrThrow().toFloatArray();
+        }
+    }
+
     /** The weight tensors: name, shape, non-zeros. */
     public List<SparseTrainer.LayerInfo> layers() {
         return List.copyOf(layers);
+    }
+
+    /** The model's tensors, dense (zeros kept). */
+    public Map<String, Safetensors.Tensor> tensors() {
+        return tensors;
+    }
+
+    /** The file's metadata (model, config, ...). */
+    public Map<String, String> metadata() {
+        return metadata;
     }
 
     @Override

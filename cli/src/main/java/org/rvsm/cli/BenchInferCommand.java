@@ -1,0 +1,204 @@
+package org.rvsm.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.rvsm.nn.data.ImageDataset;
+import org.rvsm.nn.train.SavedModel;
+import org.rvsm.runtime.Compactor;
+import org.rvsm.runtime.Csr;
+import org.rvsm.runtime.Layers;
+import org.rvsm.runtime.SparseNetwork;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Side by side, in one run: the dense model on the engine, the sparse runtime, the compacted model. */
+@Command(name = "bench-infer", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Inference speed side by side in one run, the contenders taking turns over several rounds:",
+            "  dense    the model as trained (zeros included) on the DJL/PyTorch engine",
+            "  sparse   the pure-Java CSR runtime (the one 'rvsm infer' uses)",
+            "  compact  the compacted dense model (removed neurons/filters gone) on the engine",
+            "at batch 1 (latency) and batch 256 (throughput). Writes the medians (ms per call), the ratios",
+            "dense/sparse, whether the sparse runtime predicts the same class as the engine on every test",
+            "image, the sparse kernels' achieved memory bandwidth and the machine's streaming bandwidth.", ""},
+        footer = {"", "Example:  rvsm bench-infer --model runs/lenet300-rvsm/model.safetensors --json bench/results/infer.json"})
+final class BenchInferCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model.safetensors or an export.")
+    Path model;
+
+    @Option(names = "--json", paramLabel = "OUT", required = true, description = "Where to write the results (JSON).")
+    Path json;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory. Default: /usr/share/datasets/fashion-mnist.")
+    Path data;
+
+    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = "fashion-mnist or mnist.")
+    String dataset;
+
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "5", description = "Rounds (contenders in turn). Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
+    private static final int SINGLE_CALLS = 200;
+    private static final int BATCH = 256;
+    private static final int BATCH_CALLS = 10;
+
+    interface Contender {
+        float[] logits(float[] images, int n);
+    }
+
+    @Override
+    public Integer call() {
+        Checks.atLeast("--rounds", rounds, 1);
+        Path parent = json.toAbsolutePath().getParent();
+        if (parent == null || !java.nio.file.Files.isDirectory(parent) || !java.nio.file.Files.isWritable(parent)) {
+            throw new UserError("--json " + json + ": cannot write there (no such directory, or not writable)");
+        }
+        ImageDataset test = EvaluateCommand.testSet(data, dataset);
+        PrintWriter out = spec.commandLine().getOut();
+        int threads = Runtime.getRuntime().availableProcessors();
+        try (SavedModel dense = EvaluateCommand.load(model)) {
+            SparseNetwork sparse = SparseNetwork.of(dense.tensors(), threads);
+            Compactor.Result compacted = Compactor.compact(dense.tensors());
+            Path compactFile = java.nio.file.Files.createTempFile("rvsm-compact", ".safetensors");
+            try {
+                org.rvsm.runtime.Safetensors.write(compactFile, compacted.tensors(), Map.of());
+                try (SavedModel compact = SavedModel.load(compactFile)) {
+                    Contender[] contenders = {dense::logits, sparse::logits, compact::logits};
+                    String[] names = {"dense", "sparse", "compact"};
+                    int[][] predictions = new int[3][];
+                    for (int c = 0; c < 3; c++) {
+                        predictions[c] = predictAll(contenders[c], test);
+                    }
+                    double[][] single = new double[3][rounds];
+                    double[][] batched = new double[3][rounds];
+                    for (int round = -1; round < rounds; round++) { // round -1 warms up
+                        for (int c = 0; c < 3; c++) {
+                            double s = perCall(contenders[c], test, 1, SINGLE_CALLS);
+                            double b = perCall(contenders[c], test, BATCH, BATCH_CALLS);
+                            if (round >= 0) {
+                                single[c][round] = s;
+                                batched[c][round] = b;
+                            }
+                        }
+                    }
+                    Map<String, Object> result = Output.object();
+                    result.put("model", model.toString());
+                    result.put("threads", threads);
+                    result.put("rounds", rounds);
+                    for (int c = 0; c < 3; c++) {
+                        result.put(names[c] + "_ms_batch1", median(single[c]));
+                    }
+                    for (int c = 0; c < 3; c++) {
+                        result.put(names[c] + "_ms_batch256", median(batched[c]));
+                    }
+                    result.put("speedup_batch1", median(single[0]) / median(single[1]));
+                    result.put("speedup_batch256", median(batched[0]) / median(batched[1]));
+                    result.put("compact_speedup_batch1", median(single[0]) / median(single[2]));
+                    result.put("compact_speedup_batch256", median(batched[0]) / median(batched[2]));
+                    int disagree = disagreements(predictions[0], predictions[1]);
+                    result.put("predictions_identical", disagree == 0);
+                    result.put("sparse_disagreements", disagree);
+                    result.put("compact_disagreements", disagreements(predictions[0], predictions[2]));
+                    result.put("test_images", test.count());
+                    result.put("weights", dense.layers().stream().mapToLong(l -> l.size()).sum());
+                    result.put("stored_weights", sparse.nonZeros());
+                    long bytes = weightBytes(dense.tensors());
+                    result.put("sparse_weight_bytes", bytes);
+                    result.put("sparse_gb_per_s_batch1", bytes / (median(single[1]) * 1e-3) / 1e9);
+                    result.put("stream_gb_per_s", streamBandwidth());
+                    Output.writeJsonAtomically(json, result);
+                    out.println(Output.toJson(result));
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(compactFile);
+            }
+        } catch (java.io.IOException e) {
+            throw new UserError("--model " + model + ": " + e.getMessage());
+        }
+        return 0;
+    }
+
+    private static int[] predictAll(Contender c, ImageDataset test) {
+        int[] out = new int[test.count()];
+        int pixels = test.pixels();
+        for (int start = 0; start < test.count(); start += BATCH) {
+            int b = Math.min(BATCH, test.count() - start);
+            float[] x = Arrays.copyOfRange(test.images(), start * pixels, (start + b) * pixels);
+            System.arraycopy(SparseNetwork.argmax(c.logits(x, b), b, 10), 0, out, start, b);
+        }
+        return out;
+    }
+
+    /** Mean milliseconds per call over calls consecutive batches of the test set. */
+    private static double perCall(Contender c, ImageDataset test, int batch, int calls) {
+        int pixels = test.pixels();
+        List<float[]> inputs = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            int start = (i * batch) % (test.count() - batch + 1);
+            inputs.add(Arrays.copyOfRange(test.images(), start * pixels, (start + batch) * pixels));
+        }
+        long started = System.nanoTime();
+        for (float[] x : inputs) {
+            c.logits(x, batch);
+        }
+        return (System.nanoTime() - started) / 1e6 / calls;
+    }
+
+    private static int disagreements(int[] a, int[] b) {
+        int n = 0;
+        for (int i = 0; i < a.length; i++) {
+            n += a[i] != b[i] ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Bytes the CSR kernels read per image for the weights: values and column indices (4 + 4 per entry), row offsets. */
+    private static long weightBytes(Map<String, org.rvsm.runtime.Safetensors.Tensor> tensors) {
+        long bytes = 0;
+        for (Layers.Layer l : Layers.ofTensors(tensors)) {
+            Csr csr = Csr.of(tensors.get(l.name()).data(), l.out(), l.fanIn());
+            bytes += 8L * csr.nnz() + 4L * (csr.rows() + 1);
+        }
+        return bytes;
+    }
+
+    /** The machine's streaming read bandwidth (GB/s): the best of 5 sums over a 256 MB array, one thread. */
+    static double streamBandwidth() {
+        float[] a = new float[64 << 20];
+        Arrays.fill(a, 1.0f);
+        double best = 0;
+        for (int r = 0; r < 5; r++) {
+            long started = System.nanoTime();
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            for (int i = 0; i < a.length; i += 4) {
+                s0 += a[i];
+                s1 += a[i + 1];
+                s2 += a[i + 2];
+                s3 += a[i + 3];
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            if (s0 + s1 + s2 + s3 > 0) {
+                best = Math.max(best, 4.0 * a.length / seconds / 1e9);
+            }
+        }
+        return best;
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+    }
+}

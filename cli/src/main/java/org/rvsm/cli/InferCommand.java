@@ -1,0 +1,83 @@
+package org.rvsm.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.rvsm.nn.data.ImageDataset;
+import org.rvsm.runtime.SparseFormat;
+import org.rvsm.runtime.SparseNetwork;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The pure-Java sparse runtime on the test set: accuracy and throughput. */
+@Command(name = "infer", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a model on the test set with the pure-Java sparse runtime (CSR kernels, no native code,",
+            "threads over the batch) and print its accuracy and throughput. FILE may be a model.safetensors",
+            "from train, or any file written by export.", ""},
+        footer = {"", "Example:  rvsm infer --model runs/lenet300-export/sparse.safetensors"})
+final class InferCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "The model file.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory. Default: /usr/share/datasets/fashion-mnist.")
+    Path data;
+
+    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = "fashion-mnist or mnist.")
+    String dataset;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "256", description = "Images per call. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Threads. Default: the number of cores.")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        Checks.atLeast("--batch", batch, 1);
+        int t = Checks.atLeast("--threads", threads != null ? threads : Runtime.getRuntime().availableProcessors(), 1);
+        SparseNetwork net = network(model, t);
+        ImageDataset test = EvaluateCommand.testSet(data, dataset);
+        PrintWriter out = spec.commandLine().getOut();
+        int[] predicted = new int[test.count()];
+        predict(net, test, batch, predicted); // once to warm the JIT up
+        long started = System.nanoTime();
+        predict(net, test, batch, predicted);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long correct = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            correct += predicted[i] == test.labels()[i] ? 1 : 0;
+        }
+        out.println(Output.format("test accuracy %.2f%% on %d images; %,.0f images/s (batch %d, %d threads, %,d stored weights)",
+                100.0 * correct / test.count(), test.count(), test.count() / seconds, batch, t, net.nonZeros()));
+        return 0;
+    }
+
+    /** The sparse network of a model file, or a one-line error. */
+    static SparseNetwork network(Path model, int threads) {
+        if (!Files.isRegularFile(model)) {
+            throw new UserError("--model " + model + ": no such file");
+        }
+        try {
+            return SparseNetwork.of(SparseFormat.readDense(model), threads);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UserError("--model " + model + ": " + e.getMessage());
+        }
+    }
+
+    /** Predictions for the whole data set, in calls of the given batch. */
+    static void predict(SparseNetwork net, ImageDataset data, int batch, int[] into) {
+        int pixels = data.pixels();
+        for (int start = 0; start < data.count(); start += batch) {
+            int b = Math.min(batch, data.count() - start);
+            float[] x = java.util.Arrays.copyOfRange(data.images(), start * pixels, (start + b) * pixels);
+            System.arraycopy(net.predict(x, b), 0, into, start, b);
+        }
+    }
+}
