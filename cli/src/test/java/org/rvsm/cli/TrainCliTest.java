@@ -95,6 +95,71 @@ class TrainCliTest {
         assertEquals(s.get("sparsity"), s2.get("sparsity"));
     }
 
+    /**
+     * A real kill: the training runs in a child JVM that is destroyed (SIGKILL) in the middle of its
+     * second epoch; --resume then ends with the same metrics and the same model bytes as a run that
+     * was never stopped.
+     */
+    @Test
+    void aRunKilledWithSigkillMidEpochResumesToTheSameResult() throws Exception {
+        List<String> settings = List.of("--data", data.toString(), "--epochs", "3", "--batch", "4", "--lr", "0.005",
+                "--lambda", "1e-5", "--seed", "9");
+        Path whole = tmp.resolve("whole");
+        List<String> args = new java.util.ArrayList<>(List.of("train", "-q", "--out", whole.toString()));
+        args.addAll(settings);
+        CliRun uninterrupted = run(args.toArray(String[]::new));
+        assertEquals(0, uninterrupted.code(), uninterrupted.err());
+
+        Path killed = tmp.resolve("killed");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.rvsm.cli.Main", "train", "-q", "--out", killed.toString()));
+        command.addAll(settings);
+        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Path metrics = killed.resolve("metrics.csv");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!(Files.exists(metrics) && Files.readAllLines(metrics).size() == 2)) { // epoch 1 done, epoch 2 running
+            assertTrue(child.isAlive(), "the child ended before it could be killed");
+            assertTrue(System.nanoTime() < deadline, "epoch 1 never finished");
+            Thread.sleep(20);
+        }
+        Thread.sleep(50); // an epoch is 300 steps of a millisecond or more: this lands mid-epoch
+        child.destroyForcibly().waitFor();
+        assertEquals(2, Files.readAllLines(metrics).size(), "killed during epoch 2, before its checkpoint");
+
+        CliRun resumed = run("train", "-q", "--resume", killed.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        List<String> a = Files.readAllLines(whole.resolve("metrics.csv"));
+        List<String> b = Files.readAllLines(metrics);
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) { // every column but seconds (the 6th)
+            List<String> x = new java.util.ArrayList<>(List.of(a.get(i).split(",")));
+            List<String> y = new java.util.ArrayList<>(List.of(b.get(i).split(",")));
+            x.remove(5);
+            y.remove(5);
+            assertEquals(x, y, "metrics row " + i);
+        }
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(whole.resolve("model.safetensors")),
+                Files.readAllBytes(killed.resolve("model.safetensors"))) || sameTensors(whole, killed),
+                "the same model");
+    }
+
+    /** Same tensors (the metadata may name the output directory). */
+    private static boolean sameTensors(Path a, Path b) throws IOException {
+        var x = org.rvsm.runtime.Safetensors.read(a.resolve("model.safetensors")).tensors();
+        var y = org.rvsm.runtime.Safetensors.read(b.resolve("model.safetensors")).tensors();
+        if (!x.keySet().equals(y.keySet())) {
+            return false;
+        }
+        for (String k : x.keySet()) {
+            if (!java.util.Arrays.equals(x.get(k).data(), y.get(k).data())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Test
     void sweepRunsEveryPointAndMatchesPruningToL0() throws IOException {
         Path out = tmp.resolve("sweep");

@@ -105,12 +105,22 @@ public final class SplitSgd {
                 throw new IllegalArgumentException("SplitSgd: " + penalty.label() + " needs a work array of length " + n);
             }
             penalty.prox(w, work, mu);
-            for (int i = 0; i < n; i++) {
-                float wi = w[i];
-                float vi = momentum * v[i] + (g[i] + b * (wi - work[i]));
-                v[i] = vi;
-                w[i] = wi - lr * vi;
-            }
+            splitStep(w, g, v, work, b, momentum, lr);
+        }
+    }
+
+    /**
+     * The step with a given sparse copy u (for operators computed by the caller, such as group
+     * thresholding): v = m v + g + beta (w - u); w = w - lr v.
+     */
+    public static void splitStep(float[] w, float[] g, float[] v, float[] u, float beta, float momentum, float lr) {
+        int n = w.length;
+        checkLengths(n, g, v, u);
+        for (int i = 0; i < n; i++) {
+            float wi = w[i];
+            float vi = momentum * v[i] + (g[i] + beta * (wi - u[i]));
+            v[i] = vi;
+            w[i] = wi - lr * vi;
         }
     }
 

@@ -27,6 +27,7 @@ import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.model.Models;
 import org.rvsm.optimizer.SplitSgd;
+import org.rvsm.penalty.GroupProx;
 
 /**
  * RVSM (and its baselines) on a DJL model with the PyTorch engine (rvsm-math.md section 5).
@@ -58,6 +59,7 @@ public final class SparseTrainer implements AutoCloseable {
     private final List<float[]> velocity = new ArrayList<>(); // v
     private final List<float[]> gradients = new ArrayList<>(); // scratch: g copied out of the engine
     private final List<Boolean> split = new ArrayList<>();    // RVSM's split active: u = T(w), derived, not stored
+    private final List<Integer> groupSize = new ArrayList<>(); // entries per group of u's group operator; 0: none
     private final List<float[]> masks = new ArrayList<>();    // prune, or rvsm debiasing: 1 keep, 0 drop
     private final float[] zeros;
     private final float[] work; // scratch for the penalties whose operator is not inlined in the step
@@ -102,9 +104,34 @@ public final class SparseTrainer implements AutoCloseable {
             masks.add(null);
             sparsified.add(sparsify);
             split.add(sparsify && config.method().equals("rvsm"));
+            groupSize.add(sparsify && config.method().equals("rvsm") ? groupSize(config.group(), w.getShape().getShape(),
+                    p.getKey(), weightNames) : 0);
         }
         this.zeros = new float[largest];
         this.work = new float[largest];
+    }
+
+    /**
+     * Entries per group of a weight under the group choice: a hidden dense layer's rows (neuron), a
+     * conv layer's filters (filter); 0 for the other tensors (the output layer's rows are the classes).
+     */
+    private static int groupSize(String group, long[] shape, String name, List<String> weightNames) {
+        boolean last = name.equals(weightNames.get(weightNames.size() - 1));
+        if ((group.equals("neuron") && shape.length == 2 && !last) || (group.equals("filter") && shape.length == 4)) {
+            return (int) (Arrays.stream(shape).reduce(1, (a, b) -> a * b) / shape[0]);
+        }
+        return 0;
+    }
+
+    /**
+     * u = T(w) into u: the element-wise operator, then the group operator where the tensor has groups.
+     * With groups the split's pull uses this u too (the generic path of {@link SplitSgd#rvsmStep}).
+     */
+    private void sparseCopy(int i, float[] w, float[] u) {
+        config.penalty().prox(w, u, mu());
+        if (groupSize.get(i) > 0) {
+            GroupProx.prox(config.penalty(), u, u, groupSize.get(i), config.groupLambda() / config.beta());
+        }
     }
 
     /** mu = lambda / beta: the threshold parameter of u = T(w). */
@@ -188,7 +215,11 @@ public final class SparseTrainer implements AutoCloseable {
                 view.get(0, g);
                 view.put(0, zeros, 0, g.length);
             }
-            if (split.get(i)) { // rvsm (masks only exist once the split is dropped)
+            if (split.get(i) && groupSize.get(i) > 0) { // sparse-group: u computed here, then the split step
+                float[] u = w.length == work.length ? work : new float[w.length];
+                sparseCopy(i, w, u);
+                SplitSgd.splitStep(w, g, velocity.get(i), u, (float) config.beta(), m, rate);
+            } else if (split.get(i)) { // rvsm (masks only exist once the split is dropped)
                 SplitSgd.rvsmStep(w, g, velocity.get(i), config.penalty(), config.lambda(), config.beta(), m, rate,
                         w.length == work.length ? work : new float[w.length]);
             } else {
@@ -299,7 +330,7 @@ public final class SparseTrainer implements AutoCloseable {
             return weights.get(i);
         }
         float[] u = new float[weights.get(i).length];
-        config.penalty().prox(weights.get(i), u, mu());
+        sparseCopy(i, weights.get(i), u);
         return u;
     }
 

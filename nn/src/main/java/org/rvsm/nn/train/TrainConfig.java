@@ -25,10 +25,27 @@ import org.rvsm.penalty.Penalty;
  *                   dense and conv weight
  * @param fineTuneEpochs method prune: epochs after pruning; method rvsm: epochs at the end that train
  *                       the kept weights freely with the support of u frozen (debiasing); in [0, epochs)
+ * @param group      structured sparsity for rvsm: none; neuron (each row of a hidden dense weight, a
+ *                   neuron's incoming weights, is one group); filter (each conv filter is one group).
+ *                   The group operator ({@link org.rvsm.penalty.GroupProx}, same penalty family) runs
+ *                   after the element-wise one (sparse-group) on u = T(w)
+ * @param groupLambda the group penalty's weight (its threshold parameter is groupLambda / beta)
  */
 public record TrainConfig(String model, String method, Penalty penalty, double lambda, double beta, double lr,
                           double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit,
-                          double pruneSparsity, int fineTuneEpochs, java.util.List<String> sparsify) {
+                          double pruneSparsity, int fineTuneEpochs, java.util.List<String> sparsify, String group,
+                          double groupLambda) {
+
+    /** The structured-sparsity choices. */
+    public static final java.util.List<String> GROUPS = java.util.List.of("none", "neuron", "filter");
+
+    /** A run without structured sparsity. */
+    public TrainConfig(String model, String method, Penalty penalty, double lambda, double beta, double lr,
+                       double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit,
+                       double pruneSparsity, int fineTuneEpochs, java.util.List<String> sparsify) {
+        this(model, method, penalty, lambda, beta, lr, momentum, epochs, batch, seed, trainLimit, testLimit,
+                pruneSparsity, fineTuneEpochs, sparsify, "none", 0.0);
+    }
 
     public TrainConfig {
         sparsify = java.util.List.copyOf(sparsify);
@@ -40,6 +57,12 @@ public record TrainConfig(String model, String method, Penalty penalty, double l
         }
         if (fineTuneEpochs < 0 || fineTuneEpochs >= epochs) {
             throw new IllegalArgumentException("fineTuneEpochs must be in [0, epochs), got " + fineTuneEpochs);
+        }
+        if (!GROUPS.contains(group)) {
+            throw new IllegalArgumentException("group must be one of " + GROUPS + ", got '" + group + "'");
+        }
+        if (!(groupLambda >= 0) || Double.isInfinite(groupLambda)) {
+            throw new IllegalArgumentException("groupLambda must be finite and >= 0, got " + groupLambda);
         }
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
             throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);

@@ -73,6 +73,38 @@ class SparseTrainerTest {
     }
 
     @Test
+    void neuronGroupsZeroWholeRowsOfTheHiddenLayersOnly() throws IOException {
+        ImageDataset[] d = data(2000, 200);
+        TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.l1(), 0.0, 0.1, 0.05, 0.9, 1, 64, 2, 0, 0, 0.0, 0,
+                java.util.List.of(), "neuron", 0.125); // row-norm threshold 1.25: about a Xavier row's norm
+        try (SparseTrainer t = new SparseTrainer(c)) {
+            t.trainEpoch(0, d[0], d[1], null);
+            var model = t.deployedTensors();
+            float[] w1 = model.get("02Linear_weight").data();
+            int deadRows = 0;
+            for (int r = 0; r < 300; r++) {
+                boolean dead = true;
+                boolean anyZero = false;
+                for (int col = 0; col < 784; col++) {
+                    dead &= w1[r * 784 + col] == 0.0f;
+                    anyZero |= w1[r * 784 + col] == 0.0f;
+                }
+                deadRows += dead ? 1 : 0;
+                assertTrue(dead || !anyZero, "lambda = 0: zeros come in whole rows only (row " + r + ")");
+            }
+            assertTrue(deadRows > 0, "neurons removed: " + deadRows);
+            float[] w3 = model.get("06Linear_weight").data();
+            for (int r = 0; r < 10; r++) {
+                float norm = 0;
+                for (int col = 0; col < 100; col++) {
+                    norm += Math.abs(w3[r * 100 + col]);
+                }
+                assertTrue(norm > 0, "the output layer's rows (classes) are never grouped away");
+            }
+        }
+    }
+
+    @Test
     void onlyTheChosenLayersAreSparsified() throws IOException {
         ImageDataset[] d = data(1000, 200);
         TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.l0(), 5e-4, 0.1, 0.02, 0.9, 1, 64, 1, 0, 0, 0, 0,
