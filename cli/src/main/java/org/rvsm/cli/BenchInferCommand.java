@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
             "  compact  the compacted dense model (removed neurons/filters gone) on the engine",
             "at batch 1 (latency) and batch 256 (throughput). Writes the medians (ms per call), the ratios",
             "dense/sparse, whether the sparse runtime predicts the same class as the engine on every test",
-            "image, the sparse kernels' achieved memory bandwidth and the machine's streaming bandwidth.", ""},
+            "image, the sparse kernels' achieved memory bandwidth and the machine's streaming bandwidth.",
+            "Each measurement (1,000 single images, or 50 batches) follows a 200 ms pause, so that the engine's",
+            "OpenMP threads, which spin for a while after a call, do not steal the cores from the next contender.", ""},
         footer = {"", "Example:  rvsm bench-infer --model runs/lenet300-rvsm/model.safetensors --json bench/results/infer.json"})
 final class BenchInferCommand implements Callable<Integer> {
 
@@ -47,9 +49,12 @@ final class BenchInferCommand implements Callable<Integer> {
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "5", description = "Rounds (contenders in turn). Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    private static final int SINGLE_CALLS = 200;
+    private static final int SINGLE_CALLS = 1000;
     private static final int BATCH = 256;
-    private static final int BATCH_CALLS = 10;
+    private static final int BATCH_CALLS = 50;
+    private static final int WARMUP_ROUNDS = 2;
+    /** Pause before each measurement: PyTorch's OpenMP threads spin for a while after the engine's calls. */
+    private static final long SETTLE_MS = 200;
 
     interface Contender {
         float[] logits(float[] images, int n);
@@ -80,7 +85,7 @@ final class BenchInferCommand implements Callable<Integer> {
                     }
                     double[][] single = new double[3][rounds];
                     double[][] batched = new double[3][rounds];
-                    for (int round = -1; round < rounds; round++) { // round -1 warms up
+                    for (int round = -WARMUP_ROUNDS; round < rounds; round++) { // rounds below 0 warm up
                         for (int c = 0; c < 3; c++) {
                             double s = perCall(contenders[c], test, 1, SINGLE_CALLS);
                             double b = perCall(contenders[c], test, BATCH, BATCH_CALLS);
@@ -145,6 +150,11 @@ final class BenchInferCommand implements Callable<Integer> {
         for (int i = 0; i < calls; i++) {
             int start = (i * batch) % (test.count() - batch + 1);
             inputs.add(Arrays.copyOfRange(test.images(), start * pixels, (start + batch) * pixels));
+        }
+        try {
+            Thread.sleep(SETTLE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         long started = System.nanoTime();
         for (float[] x : inputs) {

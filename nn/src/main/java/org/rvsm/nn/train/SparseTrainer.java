@@ -24,10 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.rvsm.nn.data.ImageDataset;
-import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.model.Models;
 import org.rvsm.optimizer.SplitSgd;
 import org.rvsm.penalty.GroupProx;
+import org.rvsm.runtime.Safetensors;
 
 /**
  * RVSM (and its baselines) on a DJL model with the PyTorch engine (rvsm-math.md section 5).
@@ -125,7 +125,7 @@ public final class SparseTrainer implements AutoCloseable {
 
     /**
      * u = T(w) into u: the element-wise operator, then the group operator where the tensor has groups.
-     * With groups the split's pull uses this u too (the generic path of {@link SplitSgd#rvsmStep}).
+     * With groups the split's pull uses this u too ({@link SplitSgd#splitStep}).
      */
     private void sparseCopy(int i, float[] w, float[] u) {
         config.penalty().prox(w, u, mu());
