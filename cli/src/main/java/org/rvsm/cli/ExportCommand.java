@@ -59,7 +59,10 @@ final class ExportCommand implements Callable<Integer> {
             json.put("units_removed", compact.removed());
             java.util.List<Object> layers = new java.util.ArrayList<>();
             for (int i = 0; i < compact.kept().size(); i++) {
-                layers.add(Map.of("before", compact.before().get(i), "kept", compact.kept().get(i).length));
+                Map<String, Object> layer = Output.object();
+                layer.put("before", compact.before().get(i));
+                layer.put("kept", compact.kept().get(i).length);
+                layers.add(layer);
             }
             json.put("hidden_layers", layers);
             Output.writeJson(dir.path().resolve("export.json"), json);
