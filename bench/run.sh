@@ -2,6 +2,7 @@
 # Builds the benchmarks (never built by the test command) and records their results in bench/results/.
 #   bench/run.sh            all: JMH prox + gradient (with -prof gc), and the numpy side-by-side
 #   bench/run.sh jmh        JMH only
+#   bench/run.sh epoch      RVSM vs dense SGD time per epoch on lenet300 (not part of "all")
 #   bench/run.sh numpy      the side-by-side only ($PYTHON, default python3, needs numpy:
 #                           apt-get install python3-numpy)
 set -euo pipefail
@@ -17,4 +18,7 @@ if [ "$what" = all ] || [ "$what" = jmh ]; then
 fi
 if [ "$what" = all ] || [ "$what" = numpy ]; then
   java -Xmx6g -cp bench/target/benchmarks.jar org.rvsm.bench.GradientVsNumpy bench/results/gradient-vs-numpy.json
+fi
+if [ "$what" = epoch ]; then   # bench/run.sh epoch: RVSM's time per epoch over dense SGD (needs dataset-fashion-mnist)
+  java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead bench/results/epoch-overhead.json lenet300 3
 fi

@@ -218,4 +218,59 @@ class TrainCliTest {
         CliRun noModel = run("evaluate", "--model", tmp.resolve("none.safetensors").toString());
         assertEquals(2, noModel.code());
     }
+
+    /** export -> infer -> bench-infer on a model trained here, and their bad inputs. */
+    @Test
+    void exportInferAndBenchInferWorkOnATrainedModelAndRefuseBadInput() throws IOException {
+        Path run = tmp.resolve("for-export");
+        CliRun train = run("train", "-q", "--data", data.toString(), "--epochs", "1", "--lr", "0.01",
+                "--lambda", "6e-3", "--out", run.toString()); // mu = 0.06: most of Xavier's 
+        assertEquals(0, train.code(), train.err());
+        Path model = run.resolve("model.safetensors");
+        Path out = tmp.resolve("export");
+        CliRun export = run("export", "--model", model.toString(), "--out", out.toString());
+        assertEquals(0, export.code(), export.err());
+        JsonNode sizes = new ObjectMapper().readTree(out.resolve("export.json").toFile());
+        assertEquals(Files.size(out.resolve("sparse.safetensors")), sizes.get("sparse_bytes").asLong());
+        assertTrue(sizes.get("sparse_bytes").asLong() < sizes.get("dense_bytes").asLong(), sizes.toString());
+
+        JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+        String accuracy = String.format(java.util.Locale.ROOT, "test accuracy %.2f%%",
+                100 * summary.get("test_accuracy").asDouble());
+        for (String file : List.of("dense.safetensors", "sparse.safetensors", "compact.safetensors")) {
+            CliRun infer = run("infer", "--model", out.resolve(file).toString(), "--data", data.toString());
+            assertEquals(0, infer.code(), infer.err());
+            assertTrue(infer.out().contains(accuracy), file + ": " + infer.out() + " vs " + accuracy);
+        }
+
+        Path json = tmp.resolve("bench.json");
+        CliRun bench = run("bench-infer", "--model", model.toString(), "--data", data.toString(), "--rounds", "1",
+                "--json", json.toString());
+        assertEquals(0, bench.code(), bench.err());
+        JsonNode b = new ObjectMapper().readTree(json.toFile());
+        for (String key : List.of("dense_ms_batch1", "sparse_ms_batch1", "compact_ms_batch1", "dense_ms_batch256",
+                "sparse_ms_batch256", "compact_ms_batch256", "speedup_batch1", "speedup_batch256")) {
+            assertTrue(b.get(key).asDouble() > 0, key + " in " + b);
+        }
+        assertTrue(b.get("predictions_identical").asBoolean(), b.toString());
+
+        Path garbage = tmp.resolve("garbage.safetensors");
+        Files.write(garbage, new byte[] {9, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
+        Files.writeString(json, "earlier");
+        String[][] cases = {
+            {"export", "--model", tmp.resolve("none.safetensors").toString(), "--out", tmp.resolve("x").toString(), "no such file"},
+            {"infer", "--model", garbage.toString(), "--data", data.toString(), "garbage.safetensors"},
+            {"infer", "--model", model.toString(), "--batch", "0", "--batch must be >= 1"},
+            {"bench-infer", "--model", model.toString(), "--json", tmp.resolve("no/such/dir/b.json").toString(), "cannot write there"},
+            {"bench-infer", "--model", garbage.toString(), "--json", json.toString(), "garbage.safetensors"},
+        };
+        for (String[] c : cases) {
+            CliRun r = run(java.util.Arrays.copyOf(c, c.length - 1));
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(c[c.length - 1]), r.err());
+        }
+        assertEquals("earlier", Files.readString(json), "a failed bench-infer leaves the earlier result");
+        assertTrue(!Files.exists(tmp.resolve("x")), "a failed export writes nothing");
+    }
 }
