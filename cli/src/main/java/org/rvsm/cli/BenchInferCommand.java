@@ -1,6 +1,8 @@
 package org.rvsm.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +14,7 @@ import org.rvsm.nn.train.SavedModel;
 import org.rvsm.runtime.Compactor;
 import org.rvsm.runtime.Csr;
 import org.rvsm.runtime.Layers;
+import org.rvsm.runtime.Safetensors;
 import org.rvsm.runtime.SparseNetwork;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,18 +67,21 @@ final class BenchInferCommand implements Callable<Integer> {
     public Integer call() {
         Checks.atLeast("--rounds", rounds, 1);
         Path parent = json.toAbsolutePath().getParent();
-        if (parent == null || !java.nio.file.Files.isDirectory(parent) || !java.nio.file.Files.isWritable(parent)) {
+        if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
             throw new UserError("--json " + json + ": cannot write there (no such directory, or not writable)");
         }
         ImageDataset test = EvaluateCommand.testSet(data, dataset);
+        if (test.count() < BATCH) {
+            throw new UserError("--data: the test set has " + test.count() + " images; bench-infer needs at least " + BATCH);
+        }
         PrintWriter out = spec.commandLine().getOut();
         int threads = Runtime.getRuntime().availableProcessors();
         try (SavedModel dense = EvaluateCommand.load(model)) {
             SparseNetwork sparse = SparseNetwork.of(dense.tensors(), threads);
             Compactor.Result compacted = Compactor.compact(dense.tensors());
-            Path compactFile = java.nio.file.Files.createTempFile("rvsm-compact", ".safetensors");
+            Path compactFile = Files.createTempFile("rvsm-compact", ".safetensors");
             try {
-                org.rvsm.runtime.Safetensors.write(compactFile, compacted.tensors(), Map.of());
+                Safetensors.write(compactFile, compacted.tensors(), Map.of());
                 try (SavedModel compact = SavedModel.load(compactFile)) {
                     Contender[] contenders = {dense::logits, sparse::logits, compact::logits};
                     String[] names = {"dense", "sparse", "compact"};
@@ -124,9 +130,9 @@ final class BenchInferCommand implements Callable<Integer> {
                     out.println(Output.toJson(result));
                 }
             } finally {
-                java.nio.file.Files.deleteIfExists(compactFile);
+                Files.deleteIfExists(compactFile);
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UserError("--model " + model + ": " + e.getMessage());
         }
         return 0;
@@ -172,7 +178,7 @@ final class BenchInferCommand implements Callable<Integer> {
     }
 
     /** Bytes the CSR kernels read per image for the weights: values and column indices (4 + 4 per entry), row offsets. */
-    private static long weightBytes(Map<String, org.rvsm.runtime.Safetensors.Tensor> tensors) {
+    private static long weightBytes(Map<String, Safetensors.Tensor> tensors) {
         long bytes = 0;
         for (Layers.Layer l : Layers.ofTensors(tensors)) {
             Csr csr = Csr.of(tensors.get(l.name()).data(), l.out(), l.fanIn());

@@ -10,12 +10,13 @@ import java.util.concurrent.ForkJoinTask;
  * A pure-Java inference runtime for the LeNet family ({@link Layers}) whose weights are held in CSR:
  * only the non-zero weights are stored and multiplied.
  *
- * <p>A batch is cut into one contiguous slice per thread, and each slice runs the whole network:
- * convolutions sample by sample (for each stored weight, one multiply-add over a row of the output
- * plane), then the dense layers on the slice held feature-major (features x samples), so that each
- * stored weight does one multiply-add over the slice's samples, a loop the JIT vectorises. A single
- * sample takes a gather dot product per neuron instead. Each sample's arithmetic is the same
- * sequential sum whatever the batch size and the thread count, so results are identical bit for bit.
+ * <p>A batch is cut into one contiguous slice per thread (the caller runs the first), and each slice
+ * runs the whole network. Convolutions run sample by sample as the CSR weight times the unrolled
+ * input windows (im2col). The dense layers run on the slice held feature-major, one array per
+ * feature, so that each stored weight does one multiply-add over the slice's samples, a loop the JIT
+ * vectorises. A single sample takes a gather dot product per neuron instead. Both kernels sum a
+ * row's stored weights in the same grouped order, so a sample's result is the same bits whatever
+ * the batch size and the thread count (tested).
  */
 public final class SparseNetwork {
 
