@@ -90,12 +90,14 @@ public final class SplitSgd {
                 w[i] = wi - lr * vi;
             }
         } else if (mu > 0.0 && penalty instanceof L0 l0) {
-            int thresholdBits = l0.floatThresholdBits(mu);
+            float t = Float.intBitsToFloat(l0.floatThresholdBits(mu)); // kept exactly when |w| > t
             for (int i = 0; i < n; i++) {
                 float wi = w[i];
-                int bits = Float.floatToRawIntBits(wi);
-                // w - T(w): w where hard thresholding drops it (|w| <= t), else 0
-                float split = Float.intBitsToFloat(bits & ~((thresholdBits - (bits & 0x7fffffff)) >> 31));
+                // keep = 1 where |w| > t, else 0: |w| - t is exact in sign, and two factors of 2^100 take
+                // even the smallest positive difference past 1 before the clamp. Float arithmetic only,
+                // so the loop vectorises on JDK 17 (a select on the bits did not: 3x slower, measured).
+                float keep = Math.min(1.0f, Math.max(0.0f, (Math.abs(wi) - t) * 0x1p100f * 0x1p100f));
+                float split = wi * (1.0f - keep); // w - T(w): w where hard thresholding drops it, else 0
                 float vi = momentum * v[i] + (g[i] + b * split);
                 v[i] = vi;
                 w[i] = wi - lr * vi;

@@ -89,6 +89,27 @@ class SplitSgdTest {
         }
     }
 
+    /** l0's inlined select at the edges: at the threshold (dropped), just above it (kept), subnormals, NaN. */
+    @Test
+    void l0SplitAtTheThresholdMatchesTheOperator() {
+        double mu = 0.005; // t = sqrt(0.01) = 0.1
+        float t = (float) Math.sqrt(2 * mu);
+        if ((double) t > Math.sqrt(2 * mu)) {
+            t = Math.nextDown(t);
+        }
+        float[] w = {t, -t, Math.nextUp(t), -Math.nextUp(t), Math.nextDown(t), Float.MIN_VALUE, 0.0f, 3.0f, Float.NaN};
+        float[] u = new float[w.length];
+        Penalty.l0().prox(w, u, mu);
+        float[] g = new float[w.length];
+        float[] v = new float[w.length];
+        float[] w1 = w.clone();
+        SplitSgd.rvsmStep(w1, g, v, Penalty.l0(), mu * 0.1, 0.1, 0.0f, 1.0f, null);
+        for (int i = 0; i < w.length; i++) {
+            float expected = 0.1f * (w[i] - u[i]); // v = beta (w - u) with g = 0 and no momentum
+            assertEquals(expected, v[i], 0.0f, "w = " + w[i]);
+        }
+    }
+
     @Test
     void tinyEntriesAreFlushedAndNanIsKept() {
         float[] x = {1e-31f, -1e-35f, Float.MIN_VALUE, 2e-30f, Float.NaN, -0.5f};
