@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 
 /** Side by side, in one run: the dense model on the engine, the sparse runtime, the compacted model. */
 @Command(name = "bench-infer", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Inference speed side by side in one run, the contenders taking turns over several rounds:",
+        description = {"Inference speed side by side: engine, pure-Java sparse runtime, compacted model.",
+            "One run, the contenders taking turns over several rounds:",
             "  dense    the model as trained (zeros included) on the DJL/PyTorch engine",
             "  sparse   the pure-Java CSR runtime (the one 'rvsm infer' uses)",
             "  compact  the compacted dense model (removed neurons/filters gone) on the engine",

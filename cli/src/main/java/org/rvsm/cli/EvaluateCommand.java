@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 
 /** Test accuracy and per-layer sparsity of a saved model. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Test accuracy and per-layer sparsity of a model.safetensors written by 'rvsm train'.", ""},
+        description = {"Test accuracy and per-layer sparsity of a saved model, on the engine.",
+            "FILE: a model.safetensors written by 'rvsm train', or any file written by 'rvsm export'.", ""},
         footer = {"", "Example:  rvsm evaluate --model runs/lenet300-rvsm/model.safetensors"})
 final class EvaluateCommand implements Callable<Integer> {
 

@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 
 /** The pure-Java sparse runtime on the test set: accuracy and throughput. */
 @Command(name = "infer", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a model on the test set with the pure-Java sparse runtime (CSR kernels, no native code,",
-            "threads over the batch) and print its accuracy and throughput. FILE may be a model.safetensors",
-            "from train, or any file written by export.", ""},
+        description = {"Test accuracy and throughput of a model on the pure-Java sparse runtime.",
+            "Runs the test set through the CSR kernels (no native code, threads over the batch) and prints",
+            "the accuracy and images per second. FILE may be a model.safetensors from train, or any file",
+            "written by export.", ""},
         footer = {"", "Example:  rvsm infer --model runs/lenet300-export/sparse.safetensors"})
 final class InferCommand implements Callable<Integer> {
 

@@ -28,6 +28,9 @@ import picocli.CommandLine.Command;
         footer = {"",
             "Start with:  rvsm reproduce --quick --out reports/quick",
             "Then:        rvsm teacher-student --penalty tl1 --a 1 --lambda 0.005 --out runs/one",
+            "Networks:    rvsm train --model lenet300 --out runs/l300  (apt-get install dataset-fashion-mnist)",
+            "             rvsm export --model runs/l300/model.safetensors --out runs/l300-export",
+            "             rvsm bench-infer --model runs/l300/model.safetensors --json runs/infer.json",
             "Each command has its own --help."})
 public final class Main implements Runnable {
 

@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
 /** The accuracy-sparsity trade-off on a real dataset: a grid per penalty plus magnitude pruning. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "The accuracy-sparsity trade-off: RVSM with each penalty over a grid of thresholds, magnitude",
-            "pruning at the sparsities l0 reached, and dense SGD, each a 'train' run in DIR/runs/<name>.",
+            "The accuracy-sparsity trade-off: RVSM per penalty over a threshold grid, pruning, dense SGD.",
+            "RVSM with each penalty over a grid of thresholds, magnitude pruning at the sparsities l0",
+            "reached, and dense SGD, each a 'train' run in DIR/runs/<name>.",
             "The grid is given as thresholds t* (the |w| below which u is zero) and converted to lambda per",
             "penalty (l1: lambda = beta t; l0: beta t^2/2; Tl1: from its threshold formula). The same t* is",
             "not the same pressure: l1 (and Tl1 with large a) also shrinks every surviving weight by mu, so",
