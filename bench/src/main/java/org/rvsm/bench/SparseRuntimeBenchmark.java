@@ -1,0 +1,70 @@
+package org.rvsm.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.rvsm.runtime.Safetensors;
+import org.rvsm.runtime.SparseNetwork;
+
+/**
+ * The pure-Java sparse runtime alone (no engine, no dataset): a lenet300 with a given fraction of
+ * random zero weights, Gaussian inputs, average time per call at batch 1 and 256, all cores. The
+ * side-by-side comparison with the engine is `rvsm bench-infer`; this gives the runtime's own
+ * numbers with JMH's warm-up and statistics.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class SparseRuntimeBenchmark {
+
+    @Param({"0.95"})
+    public double zeros;
+
+    @Param({"1", "256"})
+    public int batch;
+
+    private SparseNetwork net;
+    private float[] images;
+
+    @Setup
+    public void setUp() {
+        SplittableRandom rng = new SplittableRandom(3);
+        long[][] shapes = {{300, 784}, {100, 300}, {10, 100}};
+        String[] names = {"02Linear", "04Linear", "06Linear"};
+        Map<String, Safetensors.Tensor> model = new LinkedHashMap<>();
+        for (int l = 0; l < 3; l++) {
+            int n = (int) (shapes[l][0] * shapes[l][1]);
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = rng.nextDouble() < zeros ? 0.0f : (float) (0.1 * rng.nextGaussian());
+            }
+            model.put(names[l] + "_weight", new Safetensors.Tensor(shapes[l], w));
+            model.put(names[l] + "_bias", new Safetensors.Tensor(new long[] {shapes[l][0]}, new float[(int) shapes[l][0]]));
+        }
+        net = SparseNetwork.of(model, Runtime.getRuntime().availableProcessors());
+        images = new float[batch * 784];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) rng.nextGaussian();
+        }
+    }
+
+    @Benchmark
+    public float[] logits() {
+        return net.logits(images, batch);
+    }
+}
