@@ -12,9 +12,6 @@ import java.util.concurrent.Callable;
 import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.nn.train.SavedModel;
 import org.rvsm.runtime.Compactor;
-import org.rvsm.runtime.Csr;
-import org.rvsm.runtime.Layers;
-import org.rvsm.runtime.Safetensors;
 import org.rvsm.runtime.SparseNetwork;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,10 +57,6 @@ final class BenchInferCommand implements Callable<Integer> {
     /** Pause before each measurement: PyTorch's OpenMP threads spin for a while after the engine's calls. */
     private static final long SETTLE_MS = 200;
 
-    interface Contender {
-        float[] logits(float[] images, int n);
-    }
-
     @Override
     public Integer call() {
         Checks.atLeast("--rounds", rounds, 1);
@@ -79,59 +72,53 @@ final class BenchInferCommand implements Callable<Integer> {
         int threads = Runtime.getRuntime().availableProcessors();
         try (SavedModel dense = EvaluateCommand.load(model)) {
             SparseNetwork sparse = SparseNetwork.of(dense.tensors(), threads);
-            Compactor.Result compacted = Compactor.compact(dense.tensors());
-            Path compactFile = Files.createTempFile("rvsm-compact", ".safetensors");
-            try {
-                Safetensors.write(compactFile, compacted.tensors(), Map.of());
-                try (SavedModel compact = SavedModel.load(compactFile)) {
-                    Contender[] contenders = {dense::logits, sparse::logits, compact::logits};
-                    String[] names = {"dense", "sparse", "compact"};
-                    int[][] predictions = new int[3][];
+            try (SavedModel compact = SavedModel.of(Compactor.compact(dense.tensors()).tensors(), Map.of())) {
+                InferCommand.Logits[] contenders = {dense::logits, sparse::logits, compact::logits};
+                String[] names = {"dense", "sparse", "compact"};
+                int[][] predictions = new int[3][];
+                for (int c = 0; c < 3; c++) {
+                    predictions[c] = new int[test.count()];
+                    InferCommand.predict(contenders[c], test, BATCH, predictions[c]);
+                }
+                double[][] single = new double[3][rounds];
+                double[][] batched = new double[3][rounds];
+                for (int round = -WARMUP_ROUNDS; round < rounds; round++) { // rounds below 0 warm up
                     for (int c = 0; c < 3; c++) {
-                        predictions[c] = predictAll(contenders[c], test);
-                    }
-                    double[][] single = new double[3][rounds];
-                    double[][] batched = new double[3][rounds];
-                    for (int round = -WARMUP_ROUNDS; round < rounds; round++) { // rounds below 0 warm up
-                        for (int c = 0; c < 3; c++) {
-                            double s = perCall(contenders[c], test, 1, SINGLE_CALLS);
-                            double b = perCall(contenders[c], test, BATCH, BATCH_CALLS);
-                            if (round >= 0) {
-                                single[c][round] = s;
-                                batched[c][round] = b;
-                            }
+                        double s = perCall(contenders[c], test, 1, SINGLE_CALLS);
+                        double b = perCall(contenders[c], test, BATCH, BATCH_CALLS);
+                        if (round >= 0) {
+                            single[c][round] = s;
+                            batched[c][round] = b;
                         }
                     }
-                    Map<String, Object> result = Output.object();
-                    result.put("model", model.toString());
-                    result.put("threads", threads);
-                    result.put("rounds", rounds);
-                    for (int c = 0; c < 3; c++) {
-                        result.put(names[c] + "_ms_batch1", median(single[c]));
-                    }
-                    for (int c = 0; c < 3; c++) {
-                        result.put(names[c] + "_ms_batch256", median(batched[c]));
-                    }
-                    result.put("speedup_batch1", median(single[0]) / median(single[1]));
-                    result.put("speedup_batch256", median(batched[0]) / median(batched[1]));
-                    result.put("compact_speedup_batch1", median(single[0]) / median(single[2]));
-                    result.put("compact_speedup_batch256", median(batched[0]) / median(batched[2]));
-                    int disagree = disagreements(predictions[0], predictions[1]);
-                    result.put("predictions_identical", disagree == 0);
-                    result.put("sparse_disagreements", disagree);
-                    result.put("compact_disagreements", disagreements(predictions[0], predictions[2]));
-                    result.put("test_images", test.count());
-                    result.put("weights", dense.layers().stream().mapToLong(l -> l.size()).sum());
-                    result.put("stored_weights", sparse.nonZeros());
-                    long bytes = weightBytes(dense.tensors());
-                    result.put("sparse_weight_bytes", bytes);
-                    result.put("sparse_gb_per_s_batch1", bytes / (median(single[1]) * 1e-3) / 1e9);
-                    result.put("stream_gb_per_s", streamBandwidth());
-                    Output.writeJsonAtomically(json, result);
-                    out.println(Output.toJson(result));
                 }
-            } finally {
-                Files.deleteIfExists(compactFile);
+                Map<String, Object> result = Output.object();
+                result.put("model", model.toString());
+                result.put("threads", threads);
+                result.put("rounds", rounds);
+                for (int c = 0; c < 3; c++) {
+                    result.put(names[c] + "_ms_batch1", median(single[c]));
+                }
+                for (int c = 0; c < 3; c++) {
+                    result.put(names[c] + "_ms_batch256", median(batched[c]));
+                }
+                result.put("speedup_batch1", median(single[0]) / median(single[1]));
+                result.put("speedup_batch256", median(batched[0]) / median(batched[1]));
+                result.put("compact_speedup_batch1", median(single[0]) / median(single[2]));
+                result.put("compact_speedup_batch256", median(batched[0]) / median(batched[2]));
+                int disagree = disagreements(predictions[0], predictions[1]);
+                result.put("predictions_identical", disagree == 0);
+                result.put("sparse_disagreements", disagree);
+                result.put("compact_disagreements", disagreements(predictions[0], predictions[2]));
+                result.put("test_images", test.count());
+                result.put("weights", dense.layers().stream().mapToLong(l -> l.size()).sum());
+                result.put("stored_weights", sparse.nonZeros());
+                long bytes = sparse.weightBytes();
+                result.put("sparse_weight_bytes", bytes);
+                result.put("sparse_gb_per_s_batch1", bytes / (median(single[1]) * 1e-3) / 1e9);
+                result.put("stream_gb_per_s", streamBandwidth());
+                Output.writeJsonAtomically(json, result);
+                out.println(Output.toJson(result));
             }
         } catch (IOException e) {
             throw new UserError("--model " + model + ": " + e.getMessage());
@@ -139,19 +126,8 @@ final class BenchInferCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static int[] predictAll(Contender c, ImageDataset test) {
-        int[] out = new int[test.count()];
-        int pixels = test.pixels();
-        for (int start = 0; start < test.count(); start += BATCH) {
-            int b = Math.min(BATCH, test.count() - start);
-            float[] x = Arrays.copyOfRange(test.images(), start * pixels, (start + b) * pixels);
-            System.arraycopy(SparseNetwork.argmax(c.logits(x, b), b, 10), 0, out, start, b);
-        }
-        return out;
-    }
-
     /** Mean milliseconds per call over calls consecutive batches of the test set. */
-    private static double perCall(Contender c, ImageDataset test, int batch, int calls) {
+    private static double perCall(InferCommand.Logits c, ImageDataset test, int batch, int calls) {
         int pixels = test.pixels();
         List<float[]> inputs = new ArrayList<>();
         for (int i = 0; i < calls; i++) {
@@ -165,7 +141,7 @@ final class BenchInferCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         for (float[] x : inputs) {
-            c.logits(x, batch);
+            c.of(x, batch);
         }
         return (System.nanoTime() - started) / 1e6 / calls;
     }
@@ -176,16 +152,6 @@ final class BenchInferCommand implements Callable<Integer> {
             n += a[i] != b[i] ? 1 : 0;
         }
         return n;
-    }
-
-    /** Bytes the CSR kernels read per image for the weights: values and column indices (4 + 4 per entry), row offsets. */
-    private static long weightBytes(Map<String, Safetensors.Tensor> tensors) {
-        long bytes = 0;
-        for (Layers.Layer l : Layers.ofTensors(tensors)) {
-            Csr csr = Csr.of(tensors.get(l.name()).data(), l.out(), l.fanIn());
-            bytes += 8L * csr.nnz() + 4L * (csr.rows() + 1);
-        }
-        return bytes;
     }
 
     /** The machine's streaming read bandwidth (GB/s): the best of 5 sums over a 256 MB array, one thread. */

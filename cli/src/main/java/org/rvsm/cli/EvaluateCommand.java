@@ -42,11 +42,16 @@ final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    /** The model file of --model, loaded, or a one-line error. */
-    static SavedModel load(Path model) {
+    /** A one-line error unless --model names a regular file. */
+    static void requireFile(Path model) {
         if (!Files.isRegularFile(model)) {
             throw new UserError("--model " + model + ": no such file");
         }
+    }
+
+    /** The model file of --model, loaded, or a one-line error. */
+    static SavedModel load(Path model) {
+        requireFile(model);
         try {
             return SavedModel.load(model);
         } catch (IOException e) {
@@ -56,9 +61,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isRegularFile(model)) {
-            throw new UserError("--model " + model + ": no such file");
-        }
+        requireFile(model);
         ImageDataset test = testSet(data, dataset);
         PrintWriter out = spec.commandLine().getOut();
         try (SavedModel m = SavedModel.load(model)) {

@@ -2,7 +2,6 @@ package org.rvsm.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.rvsm.nn.data.ImageDataset;
@@ -47,9 +46,9 @@ final class InferCommand implements Callable<Integer> {
         ImageDataset test = EvaluateCommand.testSet(data, dataset);
         PrintWriter out = spec.commandLine().getOut();
         int[] predicted = new int[test.count()];
-        predict(net, test, batch, predicted); // once to warm the JIT up
+        predict(net::logits, test, batch, predicted); // once to warm the JIT up
         long started = System.nanoTime();
-        predict(net, test, batch, predicted);
+        predict(net::logits, test, batch, predicted);
         double seconds = (System.nanoTime() - started) / 1e9;
         long correct = 0;
         for (int i = 0; i < predicted.length; i++) {
@@ -62,9 +61,7 @@ final class InferCommand implements Callable<Integer> {
 
     /** The sparse network of a model file, or a one-line error. */
     static SparseNetwork network(Path model, int threads) {
-        if (!Files.isRegularFile(model)) {
-            throw new UserError("--model " + model + ": no such file");
-        }
+        EvaluateCommand.requireFile(model);
         try {
             return SparseNetwork.of(SparseFormat.readDense(model), threads);
         } catch (IOException | IllegalArgumentException e) {
@@ -72,13 +69,19 @@ final class InferCommand implements Callable<Integer> {
         }
     }
 
-    /** Predictions for the whole data set, in calls of the given batch. */
-    static void predict(SparseNetwork net, ImageDataset data, int batch, int[] into) {
+    /** A model as a function from n images (n x 784, row-major) to their logits (n x classes). */
+    interface Logits {
+        float[] of(float[] images, int n);
+    }
+
+    /** Predictions (argmax of the logits) for the whole data set, in calls of the given batch. */
+    static void predict(Logits model, ImageDataset data, int batch, int[] into) {
         int pixels = data.pixels();
         for (int start = 0; start < data.count(); start += batch) {
             int b = Math.min(batch, data.count() - start);
             float[] x = java.util.Arrays.copyOfRange(data.images(), start * pixels, (start + b) * pixels);
-            System.arraycopy(net.predict(x, b), 0, into, start, b);
+            float[] logits = model.of(x, b);
+            System.arraycopy(SparseNetwork.argmax(logits, b, logits.length / b), 0, into, start, b);
         }
     }
 }

@@ -79,6 +79,14 @@ public final class SparseNetwork {
         return layers.get(layers.size() - 1).out();
     }
 
+    /**
+     * Bytes of weights the CSR kernels read per image: values and column indices (4 + 4 per stored
+     * weight) and row offsets (4 per row, plus one), all layers.
+     */
+    public long weightBytes() {
+        return weights.stream().mapToLong(w -> 8L * w.nnz() + 4L * (w.rows() + 1)).sum();
+    }
+
     /** Stored (non-zero) weights, all layers. */
     public long nonZeros() {
         return weights.stream().mapToLong(Csr::nnz).sum();

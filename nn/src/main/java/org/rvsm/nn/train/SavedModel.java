@@ -65,6 +65,12 @@ public final class SavedModel implements AutoCloseable {
         }
     }
 
+    /** A model held in memory (dense tensors, zeros kept), e.g. a compacted one. */
+    public static SavedModel of(Map<String, Safetensors.Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        return new SavedModel(tensors, metadata);
+    }
+
     /** Loads a file: dense safetensors (zeros kept) or the sparse export ({@link SparseFormat}). */
     public static SavedModel load(Path file) throws IOException {
         Safetensors.Contents contents = Safetensors.read(file);
