@@ -36,6 +36,7 @@ public final class SparseNetwork {
     private final List<Csr> weights;
     private final List<float[]> biases;
     private final int threads;
+    private final int firstDense; // index of the first dense layer: the convolutions come before it
 
     /** The network of a model's tensors: {@code *_weight} and {@code *_bias}, zeros dropped. */
     public static SparseNetwork of(Map<String, Safetensors.Tensor> tensors, int threads) {
@@ -72,6 +73,11 @@ public final class SparseNetwork {
         this.weights = List.copyOf(weights);
         this.biases = List.copyOf(biases);
         this.threads = threads;
+        int l = 0;
+        while (this.layers.get(l).conv()) {
+            l++;
+        }
+        this.firstDense = l;
     }
 
     /** Output classes (units of the last layer). */
@@ -140,7 +146,7 @@ public final class SparseNetwork {
     /** Images [from, to) through the whole network into out's rows [from, to). */
     private void forward(float[] images, int from, int to, float[] out) {
         int m = to - from;
-        int first = firstDense();
+        int first = firstDense;
         int k = classes();
         if (m == 1) {
             float[] x = features(images, from);
@@ -185,20 +191,11 @@ public final class SparseNetwork {
         }
     }
 
-    /** Index of the first dense layer (the convolutions come before it). */
-    private int firstDense() {
-        int l = 0;
-        while (layers.get(l).conv()) {
-            l++;
-        }
-        return l;
-    }
-
     /** The input of the first dense layer for one image: the image itself, or the convolutions' output. */
     private float[] features(float[] images, int index) {
         int pixels = Layers.SIDE * Layers.SIDE;
         float[] a = java.util.Arrays.copyOfRange(images, index * pixels, (index + 1) * pixels);
-        for (int l = 0; l < firstDense(); l++) {
+        for (int l = 0; l < firstDense; l++) {
             a = convReluPool(layers.get(l), weights.get(l), biases.get(l), a);
         }
         return a;

@@ -62,7 +62,7 @@ public final class SparseTrainer implements AutoCloseable {
     private final List<Integer> groupSize = new ArrayList<>(); // entries per group of u's group operator; 0: none
     private final List<float[]> masks = new ArrayList<>();    // prune, or rvsm debiasing: 1 keep, 0 drop
     private final float[] zeros;
-    private final float[] work; // scratch for the penalties whose operator is not inlined in the step
+    private final List<float[]> scratch = new ArrayList<>(); // u of the step where it is not inlined; null without a split
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
 
     public SparseTrainer(TrainConfig config) {
@@ -103,12 +103,12 @@ public final class SparseTrainer implements AutoCloseable {
             gradients.add(new float[values.length]);
             masks.add(null);
             sparsified.add(sparsify);
-            split.add(sparsify && config.method().equals("rvsm"));
-            groupSize.add(sparsify && config.method().equals("rvsm") ? groupSize(config.group(), w.getShape().getShape(),
-                    p.getKey(), weightNames) : 0);
+            boolean rvsm = sparsify && config.method().equals("rvsm");
+            split.add(rvsm);
+            scratch.add(rvsm ? new float[values.length] : null);
+            groupSize.add(rvsm ? groupSize(config.group(), w.getShape().getShape(), p.getKey(), weightNames) : 0);
         }
         this.zeros = new float[largest];
-        this.work = new float[largest];
     }
 
     /**
@@ -216,12 +216,12 @@ public final class SparseTrainer implements AutoCloseable {
                 view.put(0, zeros, 0, g.length);
             }
             if (split.get(i) && groupSize.get(i) > 0) { // sparse-group: u computed here, then the split step
-                float[] u = w.length == work.length ? work : new float[w.length];
+                float[] u = scratch.get(i);
                 sparseCopy(i, w, u);
                 SplitSgd.splitStep(w, g, velocity.get(i), u, (float) config.beta(), m, rate);
             } else if (split.get(i)) { // rvsm (masks only exist once the split is dropped)
                 SplitSgd.rvsmStep(w, g, velocity.get(i), config.penalty(), config.lambda(), config.beta(), m, rate,
-                        w.length == work.length ? work : new float[w.length]);
+                        scratch.get(i));
             } else {
                 SplitSgd.momentumStep(w, g, velocity.get(i), masks.get(i), m, rate);
                 if (sparsified.get(i) && config.method().equals("proximal")) {
