@@ -26,11 +26,7 @@ public final class GroupProx {
      * same array. The length must be a multiple of size.
      */
     public static void prox(Penalty penalty, float[] src, float[] dst, int size, double mu) {
-        Penalty.checkMu(mu);
-        Penalty.checkLengths(src.length, dst.length);
-        if (size < 1 || src.length % size != 0) {
-            throw new IllegalArgumentException("group size " + size + " does not divide the length " + src.length);
-        }
+        check(src.length, dst.length, size, mu);
         for (int start = 0; start < src.length; start += size) {
             double sq = 0.0;
             for (int i = start; i < start + size; i++) {
@@ -53,11 +49,7 @@ public final class GroupProx {
 
     /** The same in double, for tests and small problems. */
     public static void prox(Penalty penalty, double[] src, double[] dst, int size, double mu) {
-        Penalty.checkMu(mu);
-        Penalty.checkLengths(src.length, dst.length);
-        if (size < 1 || src.length % size != 0) {
-            throw new IllegalArgumentException("group size " + size + " does not divide the length " + src.length);
-        }
+        check(src.length, dst.length, size, mu);
         for (int start = 0; start < src.length; start += size) {
             double sq = 0.0;
             for (int i = start; i < start + size; i++) {
@@ -68,6 +60,14 @@ public final class GroupProx {
             for (int i = start; i < start + size; i++) {
                 dst[i] = src[i] * scale + 0.0;
             }
+        }
+    }
+
+    private static void check(int srcLength, int dstLength, int size, double mu) {
+        Penalty.checkMu(mu);
+        Penalty.checkLengths(srcLength, dstLength);
+        if (size < 1 || srcLength % size != 0) {
+            throw new IllegalArgumentException("group size " + size + " does not divide the length " + srcLength);
         }
     }
 }
