@@ -41,11 +41,8 @@ final class BenchInferCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "OUT", required = true, description = "Where to write the results (JSON).")
     Path json;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory. Default: /usr/share/datasets/fashion-mnist.")
-    Path data;
-
-    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = "fashion-mnist or mnist.")
-    String dataset;
+    @CommandLine.Mixin
+    TestSetOptions testSet;
 
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "5", description = "Rounds (contenders in turn). Default: ${DEFAULT-VALUE}.")
     int rounds;
@@ -64,7 +61,7 @@ final class BenchInferCommand implements Callable<Integer> {
         if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
             throw new UserError("--json " + json + ": cannot write there (no such directory, or not writable)");
         }
-        ImageDataset test = EvaluateCommand.testSet(data, dataset);
+        ImageDataset test = testSet.load();
         if (test.count() < BATCH) {
             throw new UserError("--data: the test set has " + test.count() + " images; bench-infer needs at least " + BATCH);
         }

@@ -26,21 +26,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model.safetensors.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory. Default: /usr/share/datasets/fashion-mnist.")
-    Path data;
-
-    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = "fashion-mnist or mnist.")
-    String dataset;
-
-    /** The test set of --dataset in --data (default directory when null), or a one-line error. */
-    static ImageDataset testSet(Path data, String dataset) {
-        String name = Choices.oneOf("--dataset", dataset, ImageDataset.NAMES);
-        try {
-            return ImageDataset.loadNamed(data != null ? data : ImageDataset.DEFAULT_FASHION_DIR, name, false);
-        } catch (IOException e) {
-            throw new UserError("--data " + e.getMessage());
-        }
-    }
+    @CommandLine.Mixin
+    TestSetOptions testSet;
 
     /** A one-line error unless --model names a regular file. */
     static void requireFile(Path model) {
@@ -62,7 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         requireFile(model);
-        ImageDataset test = testSet(data, dataset);
+        ImageDataset test = testSet.load();
         PrintWriter out = spec.commandLine().getOut();
         try (SavedModel m = SavedModel.load(model)) {
             long nonZeros = 0;

@@ -26,11 +26,8 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "The model file.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory. Default: /usr/share/datasets/fashion-mnist.")
-    Path data;
-
-    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = "fashion-mnist or mnist.")
-    String dataset;
+    @CommandLine.Mixin
+    TestSetOptions testSet;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "256", description = "Images per call. Default: ${DEFAULT-VALUE}.")
     int batch;
@@ -43,7 +40,7 @@ final class InferCommand implements Callable<Integer> {
         Checks.atLeast("--batch", batch, 1);
         int t = Checks.atLeast("--threads", threads != null ? threads : Runtime.getRuntime().availableProcessors(), 1);
         SparseNetwork net = network(model, t);
-        ImageDataset test = EvaluateCommand.testSet(data, dataset);
+        ImageDataset test = testSet.load();
         PrintWriter out = spec.commandLine().getOut();
         int[] predicted = new int[test.count()];
         predict(net::logits, test, batch, predicted); // once to warm the JIT up
