@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (never built by the test command) and records their results in bench/results/.
-#   bench/run.sh            all: JMH prox + gradient (with -prof gc) + sparse runtime, and the numpy side-by-side
+#   bench/run.sh            all: JMH prox + gradient (with -prof gc) + sparse runtime + RVSM step, and the numpy side-by-side
 #   bench/run.sh jmh        JMH only
 #   bench/run.sh epoch      RVSM vs dense SGD time per epoch on lenet300 (not part of "all")
 #   bench/run.sh numpy      the side-by-side only ($PYTHON, default python3, needs numpy:
@@ -17,6 +17,8 @@ if [ "$what" = all ] || [ "$what" = jmh ]; then
     | tee bench/results/gradient.txt
   java -jar bench/target/benchmarks.jar SparseRuntimeBenchmark -rf json -rff bench/results/sparse-runtime.json \
     | tee bench/results/sparse-runtime.txt
+  java -jar bench/target/benchmarks.jar SplitStepBenchmark -rf json -rff bench/results/split-step.json \
+    | tee bench/results/split-step.txt
 fi
 if [ "$what" = all ] || [ "$what" = numpy ]; then
   java -Xmx6g -cp bench/target/benchmarks.jar org.rvsm.bench.GradientVsNumpy bench/results/gradient-vs-numpy.json

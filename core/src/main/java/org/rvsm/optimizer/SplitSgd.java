@@ -3,6 +3,7 @@ package org.rvsm.optimizer;
 import org.rvsm.penalty.L0;
 import org.rvsm.penalty.L1;
 import org.rvsm.penalty.Penalty;
+import org.rvsm.penalty.TransformedL1;
 
 /**
  * RVSM with SGD momentum on one float tensor, for deep-learning training loops: the engine computes
@@ -69,8 +70,10 @@ public final class SplitSgd {
     /**
      * One RVSM step with u = T_{lambda/beta}(w) of the current w. For l1 and l0 the operator is inlined
      * in the same pass, with the same float arithmetic as {@link Penalty#prox(float[], float[], double)}
-     * (so u is bit for bit what the operator gives); other penalties first write u into {@code work}
-     * (same length as w; untouched for l1 and l0, may be null there).
+     * (so u is bit for bit what the operator gives); Tl1 computes it only where |w| exceeds the
+     * threshold, block by block, using {@code work} (same length as w) as scratch when given. With
+     * lambda = 0 (u = w) the step first writes u into {@code work}; l1 and l0 leave it untouched, and
+     * it may then be null.
      */
     public static void rvsmStep(float[] w, float[] g, float[] v, Penalty penalty, double lambda, double beta,
                                 float momentum, float lr, float[] work) {
@@ -84,12 +87,14 @@ public final class SplitSgd {
             l1Step(w, g, v, (float) mu, b, momentum, lr);
         } else if (mu > 0.0 && penalty instanceof L0 l0) {
             l0Step(w, g, v, Float.intBitsToFloat(l0.floatThresholdBits(mu)), b, momentum, lr);
+        } else if (mu > 0.0 && penalty instanceof TransformedL1 tl1) {
+            tl1Step(w, g, v, tl1.floatProx(mu), b, momentum, lr, work);
         } else {
             if (work == null || work.length != n) {
                 throw new IllegalArgumentException("SplitSgd: " + penalty.label() + " needs a work array of length " + n);
             }
             penalty.prox(w, work, mu);
-            splitStep(w, g, v, work, b, momentum, lr);
+            splitRange(w, g, v, work, b, momentum, lr, 0, n);
         }
     }
 
@@ -123,13 +128,54 @@ public final class SplitSgd {
     }
 
     /**
+     * Tl1 block by block: the step with u = 0 (split = w) over the whole block, which vectorises, then
+     * the block's few survivors (|w| > t, T(w) computed by {@link TransformedL1.FloatProx}) redone from
+     * their old w and v with their u: the same arithmetic, so the same bits, as {@link #splitStep}.
+     */
+    private static void tl1Step(float[] w, float[] g, float[] v, TransformedL1.FloatProx prox, float b,
+                                float momentum, float lr, float[] work) {
+        float[] scratch = work != null && work.length == w.length ? work : null;
+        float[] oldV = new float[TransformedL1.FloatProx.BLOCK];
+        for (int from = 0; from < w.length; from += TransformedL1.FloatProx.BLOCK) {
+            int to = Math.min(w.length, from + TransformedL1.FloatProx.BLOCK);
+            int k = prox.survivors(w, from, to, scratch);
+            for (int j = 0; j < k; j++) {
+                oldV[j] = v[prox.index(j)];
+            }
+            droppedRange(w, g, v, b, momentum, lr, from, to);
+            for (int j = 0; j < k; j++) {
+                int i = prox.index(j);
+                float wi = prox.input(j);
+                float vi = momentum * oldV[j] + (g[i] + b * (wi - prox.value(j)));
+                v[i] = vi;
+                w[i] = wi - lr * vi;
+            }
+        }
+    }
+
+    /** The step where u = +0: w - u = w. */
+    private static void droppedRange(float[] w, float[] g, float[] v, float b, float momentum, float lr,
+                                     int from, int to) {
+        for (int i = from; i < to; i++) {
+            float wi = w[i];
+            float vi = momentum * v[i] + (g[i] + b * wi);
+            v[i] = vi;
+            w[i] = wi - lr * vi;
+        }
+    }
+
+    /**
      * The step with a given sparse copy u (for operators computed by the caller, such as group
      * thresholding): v = m v + g + beta (w - u); w = w - lr v.
      */
     public static void splitStep(float[] w, float[] g, float[] v, float[] u, float beta, float momentum, float lr) {
-        int n = w.length;
-        checkLengths(n, g, v, u);
-        for (int i = 0; i < n; i++) {
+        checkLengths(w.length, g, v, u);
+        splitRange(w, g, v, u, beta, momentum, lr, 0, w.length);
+    }
+
+    private static void splitRange(float[] w, float[] g, float[] v, float[] u, float beta, float momentum, float lr,
+                                   int from, int to) {
+        for (int i = from; i < to; i++) {
             float wi = w[i];
             float vi = momentum * v[i] + (g[i] + beta * (wi - u[i]));
             v[i] = vi;

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.rvsm.penalty.L1;
 import org.rvsm.penalty.Penalty;
 
 /**
@@ -53,8 +54,15 @@ class SplitSgdTest {
             vRef[i] = m * v[i] + grad;
             wRef[i] = w[i] - lr * vRef[i];
         }
+        float[] wSplit = w.clone(); // the same step through the generic path: u given, then splitStep
+        float[] vSplit = v.clone();
+        SplitSgd.splitStep(wSplit, g, vSplit, u, (float) beta, m, lr);
         float[] work = new float[n];
         SplitSgd.rvsmStep(w, g, v, penalty, lambda, beta, m, lr, work);
+        if (!(penalty instanceof L1)) { // l1's inlined w - u = clamp(w, -mu, mu) rounds differently from w - (w - mu)
+            assertArrayEquals(wSplit, w, 0.0f, "w: fused (inlined or block by block) == prox then splitStep, bit for bit");
+            assertArrayEquals(vSplit, v, 0.0f, "v: fused == prox then splitStep");
+        }
         for (int i = 0; i < n; i++) {
             assertEquals(vRef[i], v[i], 1e-6 * (1 + Math.abs(vRef[i])), "v[" + i + "]");
             assertEquals(wRef[i], w[i], 1e-6 * (1 + Math.abs(wRef[i])), "w[" + i + "]");
@@ -110,6 +118,41 @@ class SplitSgdTest {
         }
     }
 
+    /**
+     * Tl1's block kernel: blocks with nothing above the threshold (skipped by the first look), one
+     * survivor, a NaN, weights exactly at the float threshold, and a partial last block; the same bits
+     * as prox then splitStep.
+     */
+    @Test
+    void tl1BlocksWithFewOrNoSurvivorsMatchProxThenSplitStep() {
+        Penalty tl1 = Penalty.transformedL1(1.0);
+        double mu = 0.01; // threshold 2 mu = 0.02
+        float t = (float) 0.02;
+        if ((double) t > 0.02) {
+            t = Math.nextDown(t);
+        }
+        SplittableRandom rng = new SplittableRandom(3);
+        int n = 512 * 4 + 100;
+        float[] w = gaussian(rng, n, 0.002); // blocks 0 and 3: nothing survives
+        w[512 + 7] = 0.5f; // block 1: one survivor
+        w[1024 + 1] = Float.NaN; // block 2: a NaN, the threshold itself and the float just above
+        w[1024 + 2] = t;
+        w[1024 + 3] = -Math.nextUp(t);
+        w[n - 1] = -0.3f; // partial last block
+        float[] g = gaussian(rng, n, 0.01);
+        float[] v = gaussian(rng, n, 0.01);
+        float[] u = new float[n];
+        tl1.prox(w, u, mu);
+        float[] wSplit = w.clone();
+        float[] vSplit = v.clone();
+        SplitSgd.splitStep(wSplit, g, vSplit, u, 0.1f, 0.9f, 0.05f);
+        SplitSgd.rvsmStep(w, g, v, tl1, mu * 0.1, 0.1, 0.9f, 0.05f, new float[n]);
+        assertArrayEquals(wSplit, w, 0.0f);
+        assertArrayEquals(vSplit, v, 0.0f);
+        assertEquals(0.0f, u[1024 + 2], 0.0f, "at the threshold: dropped");
+        assertTrue(u[1024 + 3] < 0.0f && u[512 + 7] > 0.0f && Float.isNaN(u[1024 + 1]), "kept, and NaN stays NaN");
+    }
+
     @Test
     void tinyEntriesAreFlushedAndNanIsKept() {
         float[] x = {1e-31f, -1e-35f, Float.MIN_VALUE, 2e-30f, Float.NaN, -0.5f};
@@ -123,6 +166,6 @@ class SplitSgdTest {
         assertThrows(IllegalArgumentException.class,
                 () -> SplitSgd.momentumStep(new float[3], new float[3], new float[2], null, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> SplitSgd.rvsmStep(new float[3], new float[3], new float[3],
-                Penalty.transformedL1(1.0), 1e-3, 0.1, 0.9f, 0.1f, null), "Tl1 needs its work array");
+                Penalty.transformedL1(1.0), 0.0, 0.1, 0.9f, 0.1f, null), "lambda = 0 needs the work array");
     }
 }
