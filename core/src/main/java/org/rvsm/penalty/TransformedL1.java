@@ -166,8 +166,11 @@ public record TransformedL1(double a) implements Penalty {
          * JDK's intrinsic {@link java.util.Arrays#mismatch}.
          */
         public int survivors(float[] src, int from, int to, float[] scratch) {
-            if (to - from > BLOCK || from < 0 || to > src.length || (scratch != null && scratch.length != src.length)) {
+            if (to - from > BLOCK || from < 0 || to > src.length) {
                 throw new IllegalArgumentException("FloatProx: bad block [" + from + ", " + to + ")");
+            }
+            if (scratch != null && scratch.length != src.length) {
+                throw new IllegalArgumentException("FloatProx: scratch of length " + scratch.length + " for " + src.length);
             }
             if (scratch != null) {
                 excess(src, scratch, from, to, floatThreshold);
@@ -207,7 +210,7 @@ public record TransformedL1(double a) implements Penalty {
             }
         }
 
-        /** Writes the indices i in [from, to) with |src[i]| > the float of the given bits (or NaN) to at; their count. */
+        /** The indices i in [from, to) with |src[i]| above the float of the given bits (or NaN) into at; their count. */
         private static int gather(float[] src, int from, int to, int[] at, int thresholdBits) {
             int k = 0;
             for (int i = from; i < to; i++) { // branch-free
@@ -253,9 +256,9 @@ public record TransformedL1(double a) implements Penalty {
         }
 
         /**
-         * y[j] = T(x) = sgn(x) (|x| - (4/3)(a + |x|) s^2), the magnitude clamped to [0, |x|]; s[j] becomes 0 unless a float
-         * rounding boundary lies within 1e-13 |x| of y (then y, which agrees with the trigonometric form
-         * only to a few double ulps of |x|, might round differently). y -+ 1e-13 |x| are rounded to
+         * y[j] = T(x) = sgn(x) (|x| - (4/3)(a + |x|) s^2), the magnitude clamped to [0, |x|]; s[j]
+         * becomes 0 unless a float rounding boundary lies within 1e-13 |x| of y (then y, which agrees with
+         * the trigonometric form only to a few double ulps of |x|, might round differently). y -+ 1e-13 |x| are rounded to
          * float's 24 bits by Veltkamp's splitting (multiply by 2^29 + 1), in double arithmetic only, so
          * that the loop vectorises; different results mean a boundary in between. Valid for y in
          * [2^-100, 2^100], where float rounding is to 24 bits; the caller checks that.
