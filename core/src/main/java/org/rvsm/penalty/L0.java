@@ -66,7 +66,7 @@ public record L0() implements Penalty {
         return Float.floatToRawIntBits(largestFloatAtMost(threshold(mu)));
     }
 
-    /** The largest float <= t, for t >= 0 (Float.MAX_VALUE when t is beyond the float range). */
+    /** The largest float <= t, for t >= 0 (Float.MAX_VALUE when t is beyond the float range); Tl1 uses it too. */
     static float largestFloatAtMost(double t) {
         float f = (float) t;
         return (double) f > t ? Math.nextDown(f) : f;

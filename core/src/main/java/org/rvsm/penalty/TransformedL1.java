@@ -132,11 +132,7 @@ public record TransformedL1(double a) implements Penalty {
             // eps / 2 = half27 / (a + |x|)^3; the kept branch needs s = sin(asin(r) / 3) with r = sqrt(eps / 2)
             this.half27 = 27.0 * mu * a * (a + 1.0) / 4.0;
             // |x| <= t exactly when |x| <= the largest float <= t, that is when the bits of |x| are at most its bits
-            float tf = (float) Math.min(t, Float.MAX_VALUE);
-            if (tf > t) {
-                tf = Math.nextDown(tf);
-            }
-            this.floatThreshold = Math.max(tf, 0.0f);
+            this.floatThreshold = L0.largestFloatAtMost(t);
             this.thresholdBits = Float.floatToRawIntBits(floatThreshold);
             // every survivor has |x| > t, so r^2 < half27 / (a + t)^3
             this.steps = newtonSteps(half27 / ((a + t) * (a + t) * (a + t)));
