@@ -77,7 +77,6 @@ public record TransformedL1(double a) implements Penalty {
     public void prox(float[] src, float[] dst, double mu) {
         Penalty.checkLengths(src.length, dst.length);
         if (mu == 0.0) {
-            threshold(mu); // checks mu
             System.arraycopy(src, 0, dst, 0, src.length);
             return;
         }
