@@ -71,9 +71,9 @@ public final class SplitSgd {
      * One RVSM step with u = T_{lambda/beta}(w) of the current w. For l1 and l0 the operator is inlined
      * in the same pass, with the same float arithmetic as {@link Penalty#prox(float[], float[], double)}
      * (so u is bit for bit what the operator gives); Tl1 computes it only where |w| exceeds the
-     * threshold, block by block, using {@code work} (same length as w) as scratch when given. With
-     * lambda = 0 (u = w) the step first writes u into {@code work}; l1 and l0 leave it untouched, and
-     * it may then be null.
+     * threshold, block by block, using {@code work} (same length as w, or null) as scratch for a faster
+     * first look at each block. With lambda = 0 every operator is the identity (each penalty's
+     * prox(float[]) copies), so u is w itself.
      */
     public static void rvsmStep(float[] w, float[] g, float[] v, Penalty penalty, double lambda, double beta,
                                 float momentum, float lr, float[] work) {
@@ -89,12 +89,8 @@ public final class SplitSgd {
             l0Step(w, g, v, Float.intBitsToFloat(l0.floatThresholdBits(mu)), b, momentum, lr);
         } else if (mu > 0.0 && penalty instanceof TransformedL1 tl1) {
             tl1Step(w, g, v, tl1.floatProx(mu), b, momentum, lr, work);
-        } else {
-            if (work == null || work.length != n) {
-                throw new IllegalArgumentException("SplitSgd: " + penalty.label() + " needs a work array of length " + n);
-            }
-            penalty.prox(w, work, mu);
-            splitRange(w, g, v, work, b, momentum, lr, 0, n);
+        } else { // mu = 0: u = w
+            splitRange(w, g, v, w, b, momentum, lr, 0, n);
         }
     }
 
@@ -128,17 +124,32 @@ public final class SplitSgd {
     }
 
     /**
-     * Tl1 block by block: the step with u = 0 (split = w) over the whole block, which vectorises, then
-     * the block's few survivors (|w| > t, T(w) computed by {@link TransformedL1.FloatProx}) redone from
-     * their old w and v with their u: the same arithmetic, so the same bits, as {@link #splitStep}.
+     * Tl1 block by block. With a work array: the first look ({@link TransformedL1.FloatProx#survivors})
+     * leaves max(|w| - t, 0) in work's block, which is already u = +0 wherever T drops w; the block's
+     * few survivors (|w| > t) get their T(w) written over it, and then the plain split step runs over
+     * the block with that u, vectorised. Without one: the step with u = 0 (split = w) over the block,
+     * then the survivors redone from their old w and v with their u. Either way the same arithmetic, so
+     * the same bits, as {@link #splitStep}.
      */
     private static void tl1Step(float[] w, float[] g, float[] v, TransformedL1.FloatProx prox, float b,
                                 float momentum, float lr, float[] work) {
-        float[] scratch = work != null && work.length == w.length ? work : null;
-        float[] oldV = new float[TransformedL1.FloatProx.BLOCK];
+        boolean inWork = work != null && work.length == w.length;
+        float[] oldV = inWork ? null : new float[TransformedL1.FloatProx.BLOCK];
         for (int from = 0; from < w.length; from += TransformedL1.FloatProx.BLOCK) {
             int to = Math.min(w.length, from + TransformedL1.FloatProx.BLOCK);
-            int k = prox.survivors(w, from, to, scratch);
+            if (inWork) {
+                int k = prox.survivors(w, from, to, work);
+                if (k == 0) {
+                    droppedRange(w, g, v, b, momentum, lr, from, to);
+                    continue;
+                }
+                for (int j = 0; j < k; j++) {
+                    work[prox.index(j)] = prox.value(j);
+                }
+                splitRange(w, g, v, work, b, momentum, lr, from, to);
+                continue;
+            }
+            int k = prox.survivors(w, from, to, null);
             for (int j = 0; j < k; j++) {
                 oldV[j] = v[prox.index(j)];
             }

@@ -155,10 +155,11 @@ public record TransformedL1(double a) implements Penalty {
          * in src (increasing), {@link #input}(j) its value and {@link #value}(j) T of it. Every other
          * entry of the block has T = +0. Returns k.
          *
-         * <p>With a scratch array (as long as src; its block is overwritten) a vectorised first look
-         * finds blocks where nothing survives, the common case in a sparse network, at a fraction of the
-         * gather's cost: flags (|x| - t, clamped below at 0, NaN kept) compared with zeros by the
-         * JDK's intrinsic {@link java.util.Arrays#mismatch}.
+         * <p>With a scratch array (as long as src) a vectorised first look finds blocks where nothing
+         * survives, the common case in a sparse network, at a fraction of the gather's cost: flags
+         * max(|x| - t, 0) (NaN kept) written into scratch's block and compared with zeros by the JDK's
+         * intrinsic {@link java.util.Arrays#mismatch}. The flags stay there: +0 exactly where T gives
+         * +0, so writing the survivors' values over them makes scratch's block T of src's.
          */
         public int survivors(float[] src, int from, int to, float[] scratch) {
             if (to - from > BLOCK || from < 0 || to > src.length) {
@@ -167,13 +168,20 @@ public record TransformedL1(double a) implements Penalty {
             if (scratch != null && scratch.length != src.length) {
                 throw new IllegalArgumentException("FloatProx: scratch of length " + scratch.length + " for " + src.length);
             }
+            int k;
             if (scratch != null) {
                 excess(src, scratch, from, to, floatThreshold);
-                if (java.util.Arrays.mismatch(scratch, from, to, NOTHING, 0, to - from) < 0) {
+                int first = java.util.Arrays.mismatch(scratch, from, to, NOTHING, 0, to - from);
+                // after a sparse block, walk from survivor to survivor; else the branch-free gather
+                k = first < 0 ? 0 : lastCount * SPARSE < BLOCK ? walk(scratch, from + first, to, at)
+                        : gather(src, from, to, at, thresholdBits);
+                lastCount = k;
+                if (k == 0) {
                     return 0;
                 }
+            } else {
+                k = gather(src, from, to, at, thresholdBits);
             }
-            int k = gather(src, from, to, at, thresholdBits);
             for (int j = 0; j < k; j++) {
                 x[j] = src[at[j]];
             }
@@ -203,6 +211,33 @@ public record TransformedL1(double a) implements Penalty {
             for (int i = from; i < to; i++) {
                 flags[i] = Math.max(Math.abs(src[i]) - t, 0.0f);
             }
+        }
+
+        /**
+         * Below one survivor in this many entries the walk ({@link #walk}) beats the gather, which
+         * costs about a nanosecond per entry however few survive (measured at 4.6%: equal).
+         */
+        private static final int SPARSE = 20;
+
+        /** The survivors of the last block looked at with a scratch array. */
+        private int lastCount;
+
+        /**
+         * The indices of the non-zero flags in [from, to), from = the first of them, into at (their
+         * count): {@link java.util.Arrays#mismatch} against zeros, vectorised, from one to the next.
+         */
+        private static int walk(float[] flags, int from, int to, int[] at) {
+            int k = 0;
+            int i = from;
+            while (i < to) {
+                int d = java.util.Arrays.mismatch(flags, i, to, NOTHING, 0, to - i);
+                if (d < 0) {
+                    break;
+                }
+                at[k++] = i + d;
+                i += d + 1;
+            }
+            return k;
         }
 
         /** The indices i in [from, to) with |src[i]| above the float of the given bits (or NaN) into at; their count. */

@@ -132,13 +132,16 @@ class SplitSgdTest {
             t = Math.nextDown(t);
         }
         SplittableRandom rng = new SplittableRandom(3);
-        int n = 512 * 4 + 100;
+        int n = 512 * 5 + 100;
         float[] w = gaussian(rng, n, 0.002); // blocks 0 and 3: nothing survives
         w[512 + 7] = 0.5f; // block 1: one survivor
         w[1024 + 1] = Float.NaN; // block 2: a NaN, the threshold itself and the float just above
         w[1024 + 2] = t;
         w[1024 + 3] = -Math.nextUp(t);
-        w[n - 1] = -0.3f; // partial last block
+        for (int i = 2048; i < 2560; i++) { // block 4: most survive (found by the walk: block 3 had none)
+            w[i] = (float) (0.05 * rng.nextGaussian());
+        }
+        w[n - 1] = -0.3f; // partial last block (found by the gather: block 4 had many)
         float[] g = gaussian(rng, n, 0.01);
         float[] v = gaussian(rng, n, 0.01);
         float[] u = new float[n];
@@ -146,6 +149,11 @@ class SplitSgdTest {
         float[] wSplit = w.clone();
         float[] vSplit = v.clone();
         SplitSgd.splitStep(wSplit, g, vSplit, u, 0.1f, 0.9f, 0.05f);
+        float[] wNoWork = w.clone(); // without a work array: u = 0 over the block, survivors redone
+        float[] vNoWork = v.clone();
+        SplitSgd.rvsmStep(wNoWork, g, vNoWork, tl1, mu * 0.1, 0.1, 0.9f, 0.05f, null);
+        assertArrayEquals(wSplit, wNoWork, 0.0f);
+        assertArrayEquals(vSplit, vNoWork, 0.0f);
         SplitSgd.rvsmStep(w, g, v, tl1, mu * 0.1, 0.1, 0.9f, 0.05f, new float[n]);
         assertArrayEquals(wSplit, w, 0.0f);
         assertArrayEquals(vSplit, v, 0.0f);
@@ -161,11 +169,32 @@ class SplitSgdTest {
         assertEquals(0, Float.floatToRawIntBits(x[1]), "flushed to +0");
     }
 
+    /** lambda = 0: every operator is the identity, so the step is splitStep with u = w (w - u = 0). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("penalties")
+    void lambdaZeroIsTheSplitStepWithUEqualToW(Penalty penalty) {
+        SplittableRandom rng = new SplittableRandom(5);
+        int n = 1_000;
+        float[] w = gaussian(rng, n, 0.05);
+        float[] g = gaussian(rng, n, 0.01);
+        float[] v = gaussian(rng, n, 0.01);
+        float[] u = new float[n];
+        penalty.prox(w, u, 0.0);
+        float[] wSplit = w.clone();
+        float[] vSplit = v.clone();
+        SplitSgd.splitStep(wSplit, g, vSplit, u, 0.1f, 0.9f, 0.05f);
+        SplitSgd.rvsmStep(w, g, v, penalty, 0.0, 0.1, 0.9f, 0.05f, null);
+        assertArrayEquals(wSplit, w, 0.0f);
+        assertArrayEquals(vSplit, v, 0.0f);
+    }
+
     @Test
-    void mismatchedLengthsAreRefused() {
+    void mismatchedLengthsAndNegativeLambdaAreRefused() {
         assertThrows(IllegalArgumentException.class,
                 () -> SplitSgd.momentumStep(new float[3], new float[3], new float[2], null, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> SplitSgd.rvsmStep(new float[3], new float[3], new float[2],
+                Penalty.transformedL1(1.0), 1e-3, 0.1, 0.9f, 0.1f, null));
         assertThrows(IllegalArgumentException.class, () -> SplitSgd.rvsmStep(new float[3], new float[3], new float[3],
-                Penalty.transformedL1(1.0), 0.0, 0.1, 0.9f, 0.1f, null), "lambda = 0 needs the work array");
+                Penalty.l1(), -1e-3, 0.1, 0.9f, 0.1f, null), "negative lambda");
     }
 }
