@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.rvsm.runtime.AtomicFile;
 
 /**
  * Writers for the machine-readable outputs. JSON is built from ordered maps; NaN and infinities
@@ -94,14 +95,7 @@ final class Output {
     /** Writes text to a temporary file beside the target, then moves it into place. */
     static void writeTextAtomically(Path file, String text) {
         try {
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFile.writeString(file, text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -126,10 +125,7 @@ public final class Safetensors {
         json.append("}}");
         byte[] header = json.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (header.length + 7) / 8 * 8;
-        // createFile, not createTempFile (mode 600): the result follows the umask like any other output
-        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid()
-                + "-" + Long.toHexString(System.nanoTime()));
-        Files.createFile(tmp);
+        Path tmp = AtomicFile.temporarySibling(file);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
@@ -155,7 +151,7 @@ public final class Safetensors {
                 }
                 ch.force(true);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.moveIntoPlace(tmp, file);
         } finally {
             Files.deleteIfExists(tmp);
         }
