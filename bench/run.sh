@@ -24,5 +24,5 @@ if [ "$what" = all ] || [ "$what" = numpy ]; then
   java -Xmx6g -cp bench/target/benchmarks.jar org.rvsm.bench.GradientVsNumpy bench/results/gradient-vs-numpy.json
 fi
 if [ "$what" = epoch ]; then   # bench/run.sh epoch: RVSM's time per epoch over dense SGD (needs dataset-fashion-mnist)
-  java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead bench/results/epoch-overhead.json lenet300 3
+  java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead bench/results/epoch-overhead.json lenet300 5 3
 fi

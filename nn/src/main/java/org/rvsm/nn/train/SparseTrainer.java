@@ -64,6 +64,7 @@ public final class SparseTrainer implements AutoCloseable {
     private final float[] zeros;
     private final List<float[]> scratch = new ArrayList<>(); // u of the step where it is not inlined; null without a split
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
+    private long stepNanos; // time in step() during the current or last epoch
 
     public SparseTrainer(TrainConfig config) {
         this.config = config;
@@ -165,6 +166,7 @@ public final class SparseTrainer implements AutoCloseable {
         }
         double lossSum = 0.0;
         int batches = 0;
+        stepNanos = 0;
         long started = System.nanoTime();
         for (int start = 0; start < n; start += config.batch()) {
             int b = Math.min(config.batch(), n - start);
@@ -184,7 +186,9 @@ public final class SparseTrainer implements AutoCloseable {
                     collector.backward(value);
                     lossSum += value.getFloat();
                 }
+                long stepStarted = System.nanoTime();
                 step(lr, batches % FLUSH_EVERY == FLUSH_EVERY - 1);
+                stepNanos += System.nanoTime() - stepStarted;
             }
             batches++;
             if (onBatch != null) {
@@ -197,6 +201,15 @@ public final class SparseTrainer implements AutoCloseable {
         List<LayerInfo> layers = layers(); // one copy of each tensor out of the engine
         return new EpochRecord(epoch + 1, lossSum / batches, accuracyW, accuracyU, overallSparsity(layers),
                 layerSparsity(layers), seconds);
+    }
+
+    /**
+     * Seconds the last {@link #trainEpoch} spent in the parameter updates on the JVM (g out of the
+     * engine, the step, w back in), part of its training time: the rest is the engine's forward and
+     * backward passes, which are the same for every method.
+     */
+    public double lastEpochStepSeconds() {
+        return stepNanos / 1e9;
     }
 
     /**
