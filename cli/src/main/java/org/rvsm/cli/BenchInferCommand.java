@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
             "  dense    the model as trained (zeros included) on the DJL/PyTorch engine",
             "  sparse   the pure-Java CSR runtime (the one 'rvsm infer' uses)",
             "  compact  the compacted dense model (removed neurons/filters gone) on the engine",
-            "at batch 1 (latency) and batch 256 (throughput). Writes the medians (ms per call), the ratios",
+            "at batch 1 (latency) and batch 256 (throughput). Each call is timed on its own. Writes the",
+            "medians over all calls of all rounds (ms per call; a median, unlike a mean, is not moved by the",
+            "odd call that a garbage collection or another process delays), the ratios",
             "dense/sparse, whether the sparse runtime predicts the same class as the engine on every test",
             "image, the sparse kernels' achieved memory bandwidth and the machine's streaming bandwidth.",
             "Each measurement (1,000 single images, or 50 batches) follows a 200 ms pause, so that the engine's",
@@ -77,15 +79,15 @@ final class BenchInferCommand implements Callable<Integer> {
                     predictions[c] = new int[test.count()];
                     InferCommand.predict(contenders[c], test, BATCH, predictions[c]);
                 }
-                double[][] single = new double[3][rounds];
-                double[][] batched = new double[3][rounds];
+                double[][] single = new double[3][rounds * SINGLE_CALLS];
+                double[][] batched = new double[3][rounds * BATCH_CALLS];
                 for (int round = -WARMUP_ROUNDS; round < rounds; round++) { // rounds below 0 warm up
                     for (int c = 0; c < 3; c++) {
-                        double s = perCall(contenders[c], test, 1, SINGLE_CALLS);
-                        double b = perCall(contenders[c], test, BATCH, BATCH_CALLS);
+                        double[] s = perCall(contenders[c], test, 1, SINGLE_CALLS);
+                        double[] b = perCall(contenders[c], test, BATCH, BATCH_CALLS);
                         if (round >= 0) {
-                            single[c][round] = s;
-                            batched[c][round] = b;
+                            System.arraycopy(s, 0, single[c], round * SINGLE_CALLS, SINGLE_CALLS);
+                            System.arraycopy(b, 0, batched[c], round * BATCH_CALLS, BATCH_CALLS);
                         }
                     }
                 }
@@ -98,6 +100,10 @@ final class BenchInferCommand implements Callable<Integer> {
                 }
                 for (int c = 0; c < 3; c++) {
                     result.put(names[c] + "_ms_batch256", median(batched[c]));
+                }
+                for (int c = 0; c < 3; c++) { // for comparison: means, which the slow odd calls move
+                    result.put(names[c] + "_ms_batch1_mean", Arrays.stream(single[c]).average().orElseThrow());
+                    result.put(names[c] + "_ms_batch256_mean", Arrays.stream(batched[c]).average().orElseThrow());
                 }
                 result.put("speedup_batch1", median(single[0]) / median(single[1]));
                 result.put("speedup_batch256", median(batched[0]) / median(batched[1]));
@@ -123,8 +129,8 @@ final class BenchInferCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Mean milliseconds per call over calls consecutive batches of the test set. */
-    private static double perCall(InferCommand.Logits c, ImageDataset test, int batch, int calls) {
+    /** Milliseconds of each of calls consecutive batches of the test set, timed one by one. */
+    private static double[] perCall(InferCommand.Logits c, ImageDataset test, int batch, int calls) {
         int pixels = test.pixels();
         List<float[]> inputs = new ArrayList<>();
         for (int i = 0; i < calls; i++) {
@@ -136,11 +142,13 @@ final class BenchInferCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long started = System.nanoTime();
-        for (float[] x : inputs) {
-            c.of(x, batch);
+        double[] ms = new double[calls];
+        for (int i = 0; i < calls; i++) {
+            long started = System.nanoTime();
+            c.of(inputs.get(i), batch);
+            ms[i] = (System.nanoTime() - started) / 1e6;
         }
-        return (System.nanoTime() - started) / 1e6 / calls;
+        return ms;
     }
 
     private static int disagreements(int[] a, int[] b) {
