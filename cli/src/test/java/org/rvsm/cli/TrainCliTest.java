@@ -224,7 +224,7 @@ class TrainCliTest {
     void exportInferAndBenchInferWorkOnATrainedModelAndRefuseBadInput() throws IOException {
         Path run = tmp.resolve("for-export");
         CliRun train = run("train", "-q", "--data", data.toString(), "--epochs", "1", "--lr", "0.01",
-                "--lambda", "6e-3", "--out", run.toString()); // mu = 0.06 zeroes most Xavier weights (at most 0.074)
+                "--lambda", "6e-3", "--beta", "0.1", "--out", run.toString()); // mu = 0.06 zeroes most Xavier weights (at most 0.074)
         assertEquals(0, train.code(), train.err());
         Path model = run.resolve("model.safetensors");
         Path out = tmp.resolve("export");

@@ -14,7 +14,9 @@ import java.util.Map;
  * channel j of the next conv / its block of the next dense layer's inputs) are all zero: it
  * contributes nothing. It also goes when its incoming weights (row j, or filter j) are all zero: its
  * output is then the constant c = ReLU(b_j) (also after max-pooling), which is folded into the next
- * layer's bias: b'_o += c * (sum of the weights that read unit j). Convolutions are valid (no
+ * layer's bias: b'_o += c * (sum of the weights that read unit j). A layer left with no unit keeps
+ * one null unit (zero weights and bias), so that the result is still a network an engine can build.
+ * Convolutions are valid (no
  * padding), so every output position of the next conv reads a full kernel window and the fold is
  * exact. The logits of the compacted model equal the original's up to float rounding (tested on the
  * whole test set).
@@ -79,12 +81,19 @@ public final class Compactor {
                     }
                 }
             }
-            int[] k = keep.stream().mapToInt(Integer::intValue).toArray();
+            // no live unit at all: keep unit 0 as a null unit (zero weights and bias, so output 0; its
+            // constant, if any, is already folded), since an engine refuses a layer of width 0
+            boolean none = keep.isEmpty();
+            int[] k = none ? new int[] {0} : keep.stream().mapToInt(Integer::intValue).toArray();
             kept.add(k);
             before.add(units);
             // rows of layer i, and the matching input blocks of layer i + 1
             w.set(i, keepRows(w.get(i), fanIn, k));
             b.set(i, keepRows(b.get(i), 1, k));
+            if (none) {
+                java.util.Arrays.fill(w.get(i), 0.0f);
+                b.get(i)[0] = 0.0f;
+            }
             shapes.get(i)[0] = k.length;
             w.set(i + 1, keepInputBlocks(w.get(i + 1), nextOut, nextFanIn, k, block));
             shapes.get(i + 1)[1] = next.conv() ? k.length : (long) k.length * block;

@@ -274,4 +274,34 @@ class SparseRuntimeTest {
             assertEquals(before[i], after[i], 1e-4f * (1 + Math.abs(before[i])), "logit " + i);
         }
     }
+
+    /**
+     * A hidden layer with no live unit (all its rows zero, biases positive so that each unit's
+     * constant is folded forward): the compacted layer keeps one null unit, never width 0, and the
+     * outputs stay.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet300", "lenet5"})
+    void aLayerWithNoLiveUnitKeepsOneNullUnit(String kind) {
+        Map<String, Safetensors.Tensor> model = randomModel(kind, 0.5, 10);
+        var layers = Layers.ofTensors(model);
+        Layers.Layer dead = layers.get(1);
+        java.util.Arrays.fill(model.get(dead.name()).data(), 0.0f);
+        java.util.Arrays.fill(SparseNetwork.bias(model, dead), 0.25f);
+        Compactor.Result r = Compactor.compact(model);
+        assertEquals(1, r.kept().get(1).length, "one unit kept");
+        Safetensors.Tensor w = r.tensors().get(dead.name());
+        assertEquals(1, w.shape()[0]);
+        for (float x : w.data()) {
+            assertEquals(0.0f, x, "its weights are zero");
+        }
+        assertEquals(0.0f, r.tensors().get(dead.biasName()).data()[0], "and its bias");
+        int n = 20;
+        float[] images = randomImages(n, 11);
+        float[] before = SparseNetwork.of(model, 1).logits(images, n);
+        float[] after = SparseNetwork.of(r.tensors(), 1).logits(images, n);
+        for (int i = 0; i < before.length; i++) {
+            assertEquals(before[i], after[i], 1e-4f * (1 + Math.abs(before[i])), "logit " + i);
+        }
+    }
 }
