@@ -71,8 +71,8 @@ public final class SplitSgd {
      * One RVSM step with u = T_{lambda/beta}(w) of the current w. For l1 and l0 the operator is inlined
      * in the same pass, with the same float arithmetic as {@link Penalty#prox(float[], float[], double)}
      * (so u is bit for bit what the operator gives); Tl1 computes it only where |w| exceeds the
-     * threshold, block by block, using {@code work} (same length as w, or null) as scratch for a faster
-     * first look at each block. With lambda = 0 every operator is the identity (each penalty's
+     * threshold, block by block, using {@code work} (same length as w) as scratch, or an array of its
+     * own when work is null. With lambda = 0 every operator is the identity (each penalty's
      * prox(float[]) copies), so u is w itself.
      */
     public static void rvsmStep(float[] w, float[] g, float[] v, Penalty penalty, double lambda, double beta,
@@ -124,43 +124,26 @@ public final class SplitSgd {
     }
 
     /**
-     * Tl1 block by block. With a work array: the first look ({@link TransformedL1.FloatProx#survivors})
-     * leaves max(|w| - t, 0) in work's block, which is already u = +0 wherever T drops w; the block's
-     * few survivors (|w| > t) get their T(w) written over it, and then the plain split step runs over
-     * the block with that u, vectorised. Without one: the step with u = 0 (split = w) over the block,
-     * then the survivors redone from their old w and v with their u. Either way the same arithmetic, so
-     * the same bits, as {@link #splitStep}.
+     * Tl1 block by block: the first look ({@link TransformedL1.FloatProx#survivors}) leaves
+     * max(|w| - t, 0) in work's block, which is already u = +0 wherever T drops w; the block's few
+     * survivors (|w| > t) get their T(w) written over it, and then the plain split step runs over the
+     * block with that u, vectorised: the same arithmetic, so the same bits, as {@link #splitStep}.
+     * Without a work array of w's length one is allocated for the call.
      */
     private static void tl1Step(float[] w, float[] g, float[] v, TransformedL1.FloatProx prox, float b,
                                 float momentum, float lr, float[] work) {
-        boolean inWork = work != null && work.length == w.length;
-        float[] oldV = inWork ? null : new float[TransformedL1.FloatProx.BLOCK];
+        float[] u = work != null && work.length == w.length ? work : new float[w.length];
         for (int from = 0; from < w.length; from += TransformedL1.FloatProx.BLOCK) {
             int to = Math.min(w.length, from + TransformedL1.FloatProx.BLOCK);
-            if (inWork) {
-                int k = prox.survivors(w, from, to, work);
-                if (k == 0) {
-                    droppedRange(w, g, v, b, momentum, lr, from, to);
-                    continue;
-                }
-                for (int j = 0; j < k; j++) {
-                    work[prox.index(j)] = prox.value(j);
-                }
-                splitRange(w, g, v, work, b, momentum, lr, from, to);
+            int k = prox.survivors(w, from, to, u);
+            if (k == 0) {
+                droppedRange(w, g, v, b, momentum, lr, from, to);
                 continue;
             }
-            int k = prox.survivors(w, from, to, null);
             for (int j = 0; j < k; j++) {
-                oldV[j] = v[prox.index(j)];
+                u[prox.index(j)] = prox.value(j);
             }
-            droppedRange(w, g, v, b, momentum, lr, from, to);
-            for (int j = 0; j < k; j++) {
-                int i = prox.index(j);
-                float wi = prox.input(j);
-                float vi = momentum * oldV[j] + (g[i] + b * (wi - prox.value(j)));
-                v[i] = vi;
-                w[i] = wi - lr * vi;
-            }
+            splitRange(w, g, v, u, b, momentum, lr, from, to);
         }
     }
 

@@ -144,19 +144,10 @@ class SplitSgdTest {
         w[n - 1] = -0.3f; // partial last block (found by the gather: block 4 had many)
         float[] g = gaussian(rng, n, 0.01);
         float[] v = gaussian(rng, n, 0.01);
+        assertSameBitsAsProxThenSplitStep(tl1, mu * 0.1, w, g, v, new float[n]);
+        assertSameBitsAsProxThenSplitStep(tl1, mu * 0.1, w, g, v, null); // the step's own work array
         float[] u = new float[n];
         tl1.prox(w, u, mu);
-        float[] wSplit = w.clone();
-        float[] vSplit = v.clone();
-        SplitSgd.splitStep(wSplit, g, vSplit, u, 0.1f, 0.9f, 0.05f);
-        float[] wNoWork = w.clone(); // without a work array: u = 0 over the block, survivors redone
-        float[] vNoWork = v.clone();
-        SplitSgd.rvsmStep(wNoWork, g, vNoWork, tl1, mu * 0.1, 0.1, 0.9f, 0.05f, null);
-        assertArrayEquals(wSplit, wNoWork, 0.0f);
-        assertArrayEquals(vSplit, vNoWork, 0.0f);
-        SplitSgd.rvsmStep(w, g, v, tl1, mu * 0.1, 0.1, 0.9f, 0.05f, new float[n]);
-        assertArrayEquals(wSplit, w, 0.0f);
-        assertArrayEquals(vSplit, v, 0.0f);
         assertEquals(0.0f, u[1024 + 2], 0.0f, "at the threshold: dropped");
         assertTrue(u[1024 + 3] < 0.0f && u[512 + 7] > 0.0f && Float.isNaN(u[1024 + 1]), "kept, and NaN stays NaN");
     }
@@ -178,14 +169,25 @@ class SplitSgdTest {
         float[] w = gaussian(rng, n, 0.05);
         float[] g = gaussian(rng, n, 0.01);
         float[] v = gaussian(rng, n, 0.01);
-        float[] u = new float[n];
-        penalty.prox(w, u, 0.0);
+        assertSameBitsAsProxThenSplitStep(penalty, 0.0, w, g, v, null);
+    }
+
+    /**
+     * rvsmStep (beta 0.1, momentum 0.9, lr 0.05) on copies of w and v gives the bits of "u = prox(w),
+     * then splitStep".
+     */
+    private static void assertSameBitsAsProxThenSplitStep(Penalty penalty, double lambda, float[] w, float[] g,
+                                                          float[] v, float[] work) {
+        float[] u = new float[w.length];
+        penalty.prox(w, u, lambda / 0.1);
         float[] wSplit = w.clone();
         float[] vSplit = v.clone();
         SplitSgd.splitStep(wSplit, g, vSplit, u, 0.1f, 0.9f, 0.05f);
-        SplitSgd.rvsmStep(w, g, v, penalty, 0.0, 0.1, 0.9f, 0.05f, null);
-        assertArrayEquals(wSplit, w, 0.0f);
-        assertArrayEquals(vSplit, v, 0.0f);
+        float[] wStep = w.clone();
+        float[] vStep = v.clone();
+        SplitSgd.rvsmStep(wStep, g, vStep, penalty, lambda, 0.1, 0.9f, 0.05f, work);
+        assertArrayEquals(wSplit, wStep, 0.0f, "w");
+        assertArrayEquals(vSplit, vStep, 0.0f, "v");
     }
 
     @Test
