@@ -98,9 +98,9 @@ public record TransformedL1(double a) implements Penalty {
     /**
      * The float[] form for one mu on blocks of at most {@link #BLOCK} entries, so that callers can fuse
      * it with their own pass while the block is in cache (the RVSM step does). Weights at or below the
-     * threshold, most of them in a sparse network, cost a compare: {@link #survivors} gathers a block's
-     * entries above it (branch-free), and only they go through the cubic, in loops over plain double
-     * arrays with a fixed number of Newton steps. Holds scratch arrays: one instance per thread.
+     * threshold, most of them in a sparse network, cost a compare: {@link #survivors} finds a block's
+     * entries above it, and only they go through the cubic, in loops over plain double arrays with a
+     * fixed number of Newton steps. Holds scratch arrays and state: one instance per thread.
      */
     public static final class FloatProx {
 
@@ -189,7 +189,7 @@ public record TransformedL1(double a) implements Penalty {
                 double apx = a + Math.abs(x[j]);
                 r2[j] = half27 / (apx * apx * apx);
             }
-            squaredRootByNewton(k);
+            squaredRoots(r2, r, s, k, steps);
             roundingTest(k);
             for (int j = 0; j < k; j++) {
                 u[j] = (float) y[j];
@@ -265,11 +265,6 @@ public record TransformedL1(double a) implements Penalty {
             return u[j];
         }
 
-        /** s[j] = s^2 for r^2 = r2[j] ({@link #squaredRoots}). */
-        private void squaredRootByNewton(int k) {
-            squaredRoots(r2, r, s, k, steps);
-        }
-
         /**
          * y[j] = T(x) = sgn(x) (|x| - (4/3)(a + |x|) s^2), the magnitude clamped to [0, |x|]; s[j]
          * becomes 0 unless a float rounding boundary lies within 1e-13 |x| of y (then y, which agrees with
@@ -330,7 +325,7 @@ public record TransformedL1(double a) implements Penalty {
     }
 
     /** The non-zero branch with the dead zone |x| <= t applied first (NaN falls through to NaN). */
-    double shrink(double x, double mu, double t) {
+    private double shrink(double x, double mu, double t) {
         double ax = Math.abs(x);
         if (ax <= t) {
             return 0.0;
