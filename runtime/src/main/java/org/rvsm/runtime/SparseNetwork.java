@@ -257,17 +257,7 @@ public final class SparseNetwork {
             int k = indptr[r];
             int end = indptr[r + 1];
             for (; k + 7 < end; k += 8) {
-                float v0 = values[k];
-                float v1 = values[k + 1];
-                float v2 = values[k + 2];
-                float v3 = values[k + 3];
-                float[] x0 = x[indices[k]];
-                float[] x1 = x[indices[k + 1]];
-                float[] x2 = x[indices[k + 2]];
-                float[] x3 = x[indices[k + 3]];
-                for (int s = 0; s < m; s++) {
-                    half[s] = (v0 * x0[s] + v1 * x1[s]) + (v2 * x2[s] + v3 * x3[s]);
-                }
+                groupOfFour(values, indices, x, k, m, half);
                 float v4 = values[k + 4];
                 float v5 = values[k + 5];
                 float v6 = values[k + 6];
@@ -281,16 +271,9 @@ public final class SparseNetwork {
                 }
             }
             if (k + 3 < end) {
-                float v0 = values[k];
-                float v1 = values[k + 1];
-                float v2 = values[k + 2];
-                float v3 = values[k + 3];
-                float[] x0 = x[indices[k]];
-                float[] x1 = x[indices[k + 1]];
-                float[] x2 = x[indices[k + 2]];
-                float[] x3 = x[indices[k + 3]];
+                groupOfFour(values, indices, x, k, m, half);
                 for (int s = 0; s < m; s++) {
-                    yr[s] += (v0 * x0[s] + v1 * x1[s]) + (v2 * x2[s] + v3 * x3[s]);
+                    yr[s] += half[s];
                 }
                 k += 4;
             }
@@ -309,6 +292,24 @@ public final class SparseNetwork {
             y[r] = yr;
         }
         return y;
+    }
+
+    /**
+     * out[s] = (v0 x0[s] + v1 x1[s]) + (v2 x2[s] + v3 x3[s]) for the stored weights k to k + 3 of a row
+     * and the m samples: four input streams, a loop the JIT vectorises.
+     */
+    private static void groupOfFour(float[] values, int[] indices, float[][] x, int k, int m, float[] out) {
+        float v0 = values[k];
+        float v1 = values[k + 1];
+        float v2 = values[k + 2];
+        float v3 = values[k + 3];
+        float[] x0 = x[indices[k]];
+        float[] x1 = x[indices[k + 1]];
+        float[] x2 = x[indices[k + 2]];
+        float[] x3 = x[indices[k + 3]];
+        for (int s = 0; s < m; s++) {
+            out[s] = (v0 * x0[s] + v1 * x1[s]) + (v2 * x2[s] + v3 * x3[s]);
+        }
     }
 
     /**

@@ -266,10 +266,15 @@ class SparseRuntimeTest {
         Compactor.Result r = Compactor.compact(model);
         assertTrue(r.removed() >= killed, "removed " + r.removed() + " of the " + killed + " killed units at least");
         assertTrue(java.util.Arrays.stream(r.kept().get(0)).noneMatch(j -> j == 3), "the unread unit goes too");
-        int n = 50;
-        float[] images = randomImages(n, 9);
+        assertSameLogits(model, r.tensors(), 50, 9);
+    }
+
+    /** The two models' logits on n random images agree to float tolerance. */
+    private static void assertSameLogits(Map<String, Safetensors.Tensor> model,
+                                         Map<String, Safetensors.Tensor> compacted, int n, long seed) {
+        float[] images = randomImages(n, seed);
         float[] before = SparseNetwork.of(model, 1).logits(images, n);
-        float[] after = SparseNetwork.of(r.tensors(), 1).logits(images, n);
+        float[] after = SparseNetwork.of(compacted, 1).logits(images, n);
         for (int i = 0; i < before.length; i++) {
             assertEquals(before[i], after[i], 1e-4f * (1 + Math.abs(before[i])), "logit " + i);
         }
@@ -296,12 +301,6 @@ class SparseRuntimeTest {
             assertEquals(0.0f, x, "its weights are zero");
         }
         assertEquals(0.0f, r.tensors().get(dead.biasName()).data()[0], "and its bias");
-        int n = 20;
-        float[] images = randomImages(n, 11);
-        float[] before = SparseNetwork.of(model, 1).logits(images, n);
-        float[] after = SparseNetwork.of(r.tensors(), 1).logits(images, n);
-        for (int i = 0; i < before.length; i++) {
-            assertEquals(before[i], after[i], 1e-4f * (1 + Math.abs(before[i])), "logit " + i);
-        }
+        assertSameLogits(model, r.tensors(), 20, 11);
     }
 }
