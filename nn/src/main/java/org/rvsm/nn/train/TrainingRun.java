@@ -72,7 +72,7 @@ public final class TrainingRun {
                 String metrics = metricsCsv(history, trainer.sparsifiedNames());
                 meta.put("metrics", metrics);
                 trainer.saveState(checkpoint, meta);
-                writeAtomically(dir.resolve(METRICS), metrics);
+                AtomicFile.writeString(dir.resolve(METRICS), metrics);
             }
             Safetensors.write(dir.resolve("model.safetensors"), trainer.deployedTensors(),
                     Map.of("config", configText, "model", config.model(), "format", "rvsm-sparse-u"));
@@ -114,9 +114,5 @@ public final class TrainingRun {
                     Double.parseDouble(f[3]), Double.parseDouble(f[4]), layers, Double.parseDouble(f[5])));
         }
         return out;
-    }
-
-    static void writeAtomically(Path file, String text) throws IOException {
-        AtomicFile.writeString(file, text);
     }
 }
