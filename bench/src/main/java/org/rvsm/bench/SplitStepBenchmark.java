@@ -44,7 +44,7 @@ public class SplitStepBenchmark {
     private float[] w;
     private float[] g;
     private float[] v;
-    private float[] work;
+    private SplitSgd.Workspace work;
 
     @Setup
     public void setUp() {
@@ -52,7 +52,7 @@ public class SplitStepBenchmark {
         w = new float[SIZE];
         g = new float[SIZE];
         v = new float[SIZE];
-        work = new float[SIZE];
+        work = new SplitSgd.Workspace(SIZE);
         for (int i = 0; i < SIZE; i++) {
             w[i] = (float) (rng.nextGaussian() * scale);
             g[i] = (float) (rng.nextGaussian() * 1e-6);

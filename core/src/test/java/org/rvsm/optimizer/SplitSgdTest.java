@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.rvsm.penalty.L1;
 import org.rvsm.penalty.Penalty;
+import org.rvsm.penalty.TransformedL1;
 
 /**
  * The fused step against the textbook update written out in double precision, one line per formula of
@@ -57,8 +58,7 @@ class SplitSgdTest {
         float[] wSplit = w.clone(); // the same step through the generic path: u given, then splitStep
         float[] vSplit = v.clone();
         SplitSgd.splitStep(wSplit, g, vSplit, u, (float) beta, m, lr);
-        float[] work = new float[n];
-        SplitSgd.rvsmStep(w, g, v, penalty, lambda, beta, m, lr, work);
+        SplitSgd.rvsmStep(w, g, v, penalty, lambda, beta, m, lr, new SplitSgd.Workspace(n));
         if (!(penalty instanceof L1)) { // l1's inlined w - u = clamp(w, -mu, mu) rounds differently from w - (w - mu)
             assertArrayEquals(wSplit, w, 0.0f, "w: fused (inlined or block by block) == prox then splitStep, bit for bit");
             assertArrayEquals(vSplit, v, 0.0f, "v: fused == prox then splitStep");
@@ -119,9 +119,10 @@ class SplitSgdTest {
     }
 
     /**
-     * Tl1's block kernel: blocks with nothing above the threshold (skipped by the first look), one
-     * survivor, a NaN, weights exactly at the float threshold, and a partial last block; the same bits
-     * as prox then splitStep.
+     * Tl1's block kernel: blocks with nothing above the threshold, one survivor, a NaN, weights exactly
+     * at the float threshold, a block where most survive (stepped through u) and a partial last block;
+     * the same bits as prox then splitStep, with a fresh workspace, the same one again (its hints now
+     * name the survivors) and none.
      */
     @Test
     void tl1BlocksWithFewOrNoSurvivorsMatchProxThenSplitStep() {
@@ -131,25 +132,68 @@ class SplitSgdTest {
         if ((double) t > 0.02) {
             t = Math.nextDown(t);
         }
+        int b = TransformedL1.FloatProx.BLOCK;
         SplittableRandom rng = new SplittableRandom(3);
-        int n = 512 * 5 + 100;
+        int n = b * 5 + 100;
         float[] w = gaussian(rng, n, 0.002); // blocks 0 and 3: nothing survives
-        w[512 + 7] = 0.5f; // block 1: one survivor
-        w[1024 + 1] = Float.NaN; // block 2: a NaN, the threshold itself and the float just above
-        w[1024 + 2] = t;
-        w[1024 + 3] = -Math.nextUp(t);
-        for (int i = 2048; i < 2560; i++) { // block 4: most survive (found by the walk: block 3 had none)
+        w[b + 7] = 0.5f; // block 1: one survivor
+        w[2 * b + 1] = Float.NaN; // block 2: a NaN, the threshold itself and the float just above
+        w[2 * b + 2] = t;
+        w[2 * b + 3] = -Math.nextUp(t);
+        for (int i = 4 * b; i < 5 * b; i++) { // block 4: most survive (found by the walk: block 3 had none)
             w[i] = (float) (0.05 * rng.nextGaussian());
         }
         w[n - 1] = -0.3f; // partial last block (found by the gather: block 4 had many)
         float[] g = gaussian(rng, n, 0.01);
         float[] v = gaussian(rng, n, 0.01);
-        assertSameBitsAsProxThenSplitStep(tl1, mu * 0.1, w, g, v, new float[n]);
-        assertSameBitsAsProxThenSplitStep(tl1, mu * 0.1, w, g, v, null); // the step's own work array
+        SplitSgd.Workspace work = new SplitSgd.Workspace(n);
+        assertSameBitsAsProxThenSplitStep(tl1, mu * 0.1, w, g, v, work);
+        assertSameBitsAsProxThenSplitStep(tl1, mu * 0.1, w, g, v, work); // hinted
+        assertSameBitsAsProxThenSplitStep(tl1, mu * 0.1, w, g, v, null); // the step's own workspace
         float[] u = new float[n];
         tl1.prox(w, u, mu);
-        assertEquals(0.0f, u[1024 + 2], 0.0f, "at the threshold: dropped");
-        assertTrue(u[1024 + 3] < 0.0f && u[512 + 7] > 0.0f && Float.isNaN(u[1024 + 1]), "kept, and NaN stays NaN");
+        assertEquals(0.0f, u[2 * b + 2], 0.0f, "at the threshold: dropped");
+        assertTrue(u[2 * b + 3] < 0.0f && u[b + 7] > 0.0f && Float.isNaN(u[2 * b + 1]), "kept, and NaN stays NaN");
+    }
+
+    /**
+     * Tl1 over twenty training steps in which weights cross the threshold both ways (about half or about
+     * 1% survive; the hints are used where few do): a workspace kept from step to step (its survivor
+     * hints, first spoiled by a step on another tensor) gives, at every step, the bits of a fresh
+     * workspace and of prox then splitStep.
+     * Both regimes: with a = 1, mu = 0.01 T is continuous at its threshold 0.02; with a = 0.1, mu = 1
+     * it jumps at 1.43, where the cubic has a root below the threshold too, so a hinted weight that
+     * fell below must not go through it.
+     */
+    @ParameterizedTest(name = "a = {0}, lambda = {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"1.0, 1e-3, 0.03", "1.0, 1e-3, 0.008", "0.1, 0.1, 0.55"})
+    void tl1SurvivorHintsNeverChangeTheResult(double a, double lambda, double scale) {
+        Penalty tl1 = Penalty.transformedL1(a);
+        SplittableRandom rng = new SplittableRandom(11);
+        int n = 2048 * 3 + 500;
+        float[] w = gaussian(rng, n, scale);
+        float[] v = new float[n];
+        float[] wFresh = w.clone();
+        float[] vFresh = v.clone();
+        SplitSgd.Workspace kept = new SplitSgd.Workspace(n);
+        SplitSgd.rvsmStep(gaussian(rng, n, scale), gaussian(rng, n, 0.1), new float[n], tl1, lambda, 0.1, 0.9f, 0.05f,
+                kept);
+        for (int step = 0; step < 20; step++) {
+            float[] g = gaussian(rng, n, 4 * scale);
+            float[] wRef = w.clone();
+            float[] vRef = v.clone();
+            float[] u = new float[n];
+            tl1.prox(wRef, u, lambda / 0.1);
+            SplitSgd.splitStep(wRef, g, vRef, u, 0.1f, 0.9f, 0.05f);
+            SplitSgd.rvsmStep(w, g, v, tl1, lambda, 0.1, 0.9f, 0.05f, kept);
+            SplitSgd.rvsmStep(wFresh, g, vFresh, tl1, lambda, 0.1, 0.9f, 0.05f, null);
+            assertArrayEquals(wRef, w, 0.0f, "w, kept workspace, step " + step);
+            assertArrayEquals(vRef, v, 0.0f, "v, kept workspace, step " + step);
+            assertArrayEquals(wRef, wFresh, 0.0f, "w, fresh workspace, step " + step);
+            assertArrayEquals(vRef, vFresh, 0.0f, "v, fresh workspace, step " + step);
+        }
+        assertThrows(IllegalArgumentException.class, () -> SplitSgd.rvsmStep(new float[3], new float[3], new float[3],
+                tl1, 1e-3, 0.1, 0.9f, 0.1f, new SplitSgd.Workspace(4)), "a workspace of another length");
     }
 
     @Test
@@ -177,7 +221,7 @@ class SplitSgdTest {
      * then splitStep".
      */
     private static void assertSameBitsAsProxThenSplitStep(Penalty penalty, double lambda, float[] w, float[] g,
-                                                          float[] v, float[] work) {
+                                                          float[] v, SplitSgd.Workspace work) {
         float[] u = new float[w.length];
         penalty.prox(w, u, lambda / 0.1);
         float[] wSplit = w.clone();

@@ -153,16 +153,41 @@ class PenaltyPropertiesTest {
         }
     }
 
-    /** The cubic's root against sin(asin(r) / 3) over the whole range where the float form uses it. */
+    /**
+     * The cubic's root against the trigonometric form sin^2(asin(sqrt(q)) / 3) over the whole range
+     * where the float form uses it, with the number of Halley steps it would take there.
+     */
     @org.junit.jupiter.api.Test
-    void newtonRootOfTheTripleAngleCubicMatchesTheTrigonometricForm() {
-        for (int k = 0; k <= 100_000; k++) {
-            double r = 0.8 * k / 100_000;
-            double s = Math.sin(Math.asin(r) / 3.0);
-            double[] s2s = new double[1];
-            TransformedL1.squaredRoots(new double[] {r * r}, new double[1], s2s, 1, TransformedL1.newtonSteps(r * r));
-            double s2 = s2s[0];
-            assertEquals(s * s, s2, 1e-14 * s * s + Double.MIN_NORMAL, "r = " + r); // a few ulps: asin and sin have theirs too
+    void halleyRootOfTheCubicMatchesTheTrigonometricForm() {
+        for (int k = 1; k <= 100_000; k++) {
+            double q = 0.64 * k / 100_000;
+            double s = Math.sin(Math.asin(Math.sqrt(q)) / 3.0);
+            double z = TransformedL1.squaredSine(q, TransformedL1.halleySteps(q));
+            assertEquals(s * s, z, 1e-14 * s * s, "q = " + q); // a few ulps: sqrt, asin and sin have theirs too
+        }
+        assertEquals(0.0, TransformedL1.squaredSine(0.0, 1), 0.0, "q = 0");
+    }
+    /**
+     * The scalar path's test (fits) and the vectorised path's (badness == +0) agree, at the edges of
+     * each condition: y at 2^-100 and 2^100 and just outside, q at 0.64 and just above, NaN, a y on a
+     * float rounding boundary (the midpoint between 1 and the next float) and a y far from one.
+     */
+    @org.junit.jupiter.api.Test
+    void scalarAndVectorisedRoundingChecksAgree() {
+        double mid = 1.0 + 0x1p-24; // halfway between 1 and Math.nextUp(1.0f)
+        double[][] cases = {
+            {0x1p-100, 0x1p-90, 0.1}, {Math.nextDown(0x1p-100), 0x1p-90, 0.1}, {0x1p100, 0x1p101, 0.1},
+            {Math.nextUp(0x1p100), 0x1p101, 0.1}, {0.75, 1.0, 0.64}, {0.75, 1.0, Math.nextUp(0.64)},
+            {Double.NaN, 1.0, 0.1}, {0.75, Double.NaN, 0.1}, {mid, 1.5, 0.1}, {1.0 + 0x1p-26, 1.5, 0.1},
+            {0.75, 1.0, 0.1}};
+        boolean[] expected = {true, false, true, false, true, false, false, false, false, true, true};
+        for (int c = 0; c < cases.length; c++) {
+            double[] k = cases[c];
+            boolean fits = TransformedL1.FloatProx.fits(k[0], k[1], k[2]);
+            double badness = TransformedL1.FloatProx.badness(k[0], k[1], k[2]);
+            assertEquals(expected[c], fits, "fits " + java.util.Arrays.toString(k));
+            assertEquals(fits, Double.doubleToRawLongBits(badness) == 0L, "badness " + badness + " for "
+                    + java.util.Arrays.toString(k));
         }
     }
 }

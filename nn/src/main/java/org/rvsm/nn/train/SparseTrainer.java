@@ -27,6 +27,7 @@ import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.nn.model.Models;
 import org.rvsm.optimizer.SplitSgd;
 import org.rvsm.penalty.GroupProx;
+import org.rvsm.penalty.TransformedL1;
 import org.rvsm.runtime.Safetensors;
 
 /**
@@ -62,7 +63,8 @@ public final class SparseTrainer implements AutoCloseable {
     private final List<Integer> groupSize = new ArrayList<>(); // entries per group of u's group operator; 0: none
     private final List<float[]> masks = new ArrayList<>();    // prune, or rvsm debiasing: 1 keep, 0 drop
     private final float[] zeros;
-    private final List<float[]> scratch = new ArrayList<>(); // u of the step where it is not inlined; null without a split
+    private final List<float[]> scratch = new ArrayList<>(); // u of a sparse-group step; null elsewhere
+    private final List<SplitSgd.Workspace> workspaces = new ArrayList<>(); // rvsmStep's, for Tl1; null elsewhere
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
     private long stepNanos; // time in step() during the current or last epoch
 
@@ -106,8 +108,12 @@ public final class SparseTrainer implements AutoCloseable {
             sparsified.add(sparsify);
             boolean rvsm = sparsify && config.method().equals("rvsm");
             split.add(rvsm);
-            scratch.add(rvsm ? new float[values.length] : null);
-            groupSize.add(rvsm ? groupSize(config.group(), w.getShape().getShape(), p.getKey(), weightNames) : 0);
+            int group = rvsm ? groupSize(config.group(), w.getShape().getShape(), p.getKey(), weightNames) : 0;
+            groupSize.add(group);
+            scratch.add(group > 0 ? new float[values.length] : null);
+            // Tl1's u and survivor hints, kept from step to step (l1 and l0 are inlined in the step)
+            workspaces.add(rvsm && group == 0 && config.penalty() instanceof TransformedL1
+                    ? new SplitSgd.Workspace(values.length) : null);
         }
         this.zeros = new float[largest];
     }
@@ -234,7 +240,7 @@ public final class SparseTrainer implements AutoCloseable {
                 SplitSgd.splitStep(w, g, velocity.get(i), u, (float) config.beta(), m, rate);
             } else if (split.get(i)) { // rvsm (masks only exist once the split is dropped)
                 SplitSgd.rvsmStep(w, g, velocity.get(i), config.penalty(), config.lambda(), config.beta(), m, rate,
-                        scratch.get(i));
+                        workspaces.get(i));
             } else {
                 SplitSgd.momentumStep(w, g, velocity.get(i), masks.get(i), m, rate);
                 if (sparsified.get(i) && config.method().equals("proximal")) {
