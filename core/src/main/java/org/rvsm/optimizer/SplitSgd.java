@@ -91,7 +91,7 @@ public final class SplitSgd {
         } else if (mu > 0.0 && penalty instanceof L0 l0) {
             l0Step(w, g, v, Float.intBitsToFloat(l0.floatThresholdBits(mu)), b, momentum, lr);
         } else if (mu > 0.0 && penalty instanceof TransformedL1 tl1) {
-            tl1Step(w, g, v, tl1Operator(tl1, mu), b, momentum, lr, work);
+            tl1Step(w, g, v, tl1.threadOperator(mu), b, momentum, lr, work);
         } else { // mu = 0: u = w
             splitRange(w, g, v, w, b, momentum, lr, 0, n);
         }
@@ -112,18 +112,6 @@ public final class SplitSgd {
             this.u = new float[length];
             this.survivors = new TransformedL1.Survivors(length);
         }
-    }
-
-    /** This thread's last Tl1 operator, kept because it holds some 100 KB of scratch arrays. */
-    private static final ThreadLocal<TransformedL1.FloatProx> TL1 = new ThreadLocal<>();
-
-    private static TransformedL1.FloatProx tl1Operator(TransformedL1 tl1, double mu) {
-        TransformedL1.FloatProx op = TL1.get();
-        if (op == null || !op.isFor(tl1, mu)) {
-            op = tl1.floatProx(mu);
-            TL1.set(op);
-        }
-        return op;
     }
 
     /** Soft thresholding inlined: w - T(w) = clamp(w, -mu, mu). */

@@ -81,10 +81,27 @@ public record TransformedL1(double a) implements Penalty {
             System.arraycopy(src, 0, dst, 0, src.length);
             return;
         }
-        FloatProx op = floatProx(mu);
+        FloatProx op = threadOperator(mu);
         for (int from = 0; from < src.length; from += FloatProx.BLOCK) {
             op.compute(src, from, Math.min(src.length, from + FloatProx.BLOCK), dst);
         }
+    }
+
+    /** Each thread's last float[] operator, kept because it holds some 120 KB of scratch arrays. */
+    private static final ThreadLocal<FloatProx> THREAD_OPERATOR = new ThreadLocal<>();
+
+    /**
+     * This thread's float[] operator for mu > 0, the same instance from call to call while the penalty
+     * and mu stay the same ({@link #prox(float[], float[], double)} and the RVSM step use it, so that
+     * they allocate nothing). Use it within one call at a time; {@link #floatProx} gives one of your own.
+     */
+    public FloatProx threadOperator(double mu) {
+        FloatProx op = THREAD_OPERATOR.get();
+        if (op == null || !op.isFor(this, mu)) {
+            op = floatProx(mu);
+            THREAD_OPERATOR.set(op);
+        }
+        return op;
     }
 
     /** The float[] operator for one mu > 0, to be applied block by block (see {@link FloatProx}). */
@@ -149,8 +166,8 @@ public record TransformedL1(double a) implements Penalty {
             this.steps = halleySteps(half27 / ((a + t) * (a + t) * (a + t)));
         }
 
-        /** Whether this is the operator of the given penalty and mu (so that a caller can keep it). */
-        public boolean isFor(TransformedL1 p, double m) {
+        /** Whether this is the operator of the given penalty and mu. */
+        private boolean isFor(TransformedL1 p, double m) {
             return penalty.equals(p) && Double.compare(mu, m) == 0;
         }
 
