@@ -123,7 +123,7 @@ class PenaltyPropertiesTest {
     }
 
     /**
-     * The Tl1 float form solves the cubic by Newton's method instead of calling asin and sin where it
+     * The Tl1 float form solves a cubic by Halley's method instead of calling asin and sin where it
      * can; it must still equal the trigonometric double form rounded to float, bit for bit. A million
      * checks over random (mu, a, weight scale), both regimes, including deep-network scales.
      */
