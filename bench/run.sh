@@ -3,6 +3,7 @@
 #   bench/run.sh            all: JMH prox + gradient (with -prof gc) + sparse runtime + RVSM step, and the numpy side-by-side
 #   bench/run.sh jmh        JMH only
 #   bench/run.sh epoch      RVSM vs dense SGD time per epoch on lenet300 (not part of "all")
+#   bench/run.sh epoch20    Tl1 vs dense SGD over 20-epoch trainings, two rounds (about 6 minutes)
 #   bench/run.sh numpy      the side-by-side only ($PYTHON, default python3, needs numpy:
 #                           apt-get install python3-numpy)
 set -euo pipefail
@@ -25,4 +26,8 @@ if [ "$what" = all ] || [ "$what" = numpy ]; then
 fi
 if [ "$what" = epoch ]; then   # bench/run.sh epoch: RVSM's time per epoch over dense SGD (needs dataset-fashion-mnist)
   java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead bench/results/epoch-overhead.json lenet300 5 3
+fi
+if [ "$what" = epoch20 ]; then # the mean over a whole (20-epoch) training, first epoch included
+  java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead bench/results/epoch-overhead-20epochs.json \
+    lenet300 2 20 rvsm-tl1
 fi

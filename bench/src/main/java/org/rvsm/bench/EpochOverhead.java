@@ -19,8 +19,10 @@ import org.rvsm.penalty.Penalty;
  * times each epoch. The first epoch is reported apart from the later ones: it starts from dense
  * weights, so Tl1 solves its cubic for most of them (about half survive the threshold over its first
  * hundred minibatches), while later epochs run on the sparse network that training produces.
- * Usage: java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead OUT.json [model] [rounds]
- * [epochs per round, at least 2].
+ * The JSON also has each method's mean over all the epochs of a round ("all_" keys), the number for a
+ * training of that length. Usage: java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead
+ * OUT.json [model] [rounds] [epochs per round, at least 2] [methods, comma-separated: dense,rvsm-l1,
+ * rvsm-l0,rvsm-tl1 (default all; dense is always run)].
  */
 public final class EpochOverhead {
 
@@ -40,17 +42,35 @@ public final class EpochOverhead {
                 ImageDataset.FASHION_STD);
         ImageDataset test = ImageDataset.load(ImageDataset.DEFAULT_FASHION_DIR, false, ImageDataset.FASHION_MEAN,
                 ImageDataset.FASHION_STD).head(1000);
-        String[] names = {"dense", "rvsm-l1", "rvsm-l0", "rvsm-tl1"};
-        TrainConfig[] configs = {
+        String[] allNames = {"dense", "rvsm-l1", "rvsm-l0", "rvsm-tl1"};
+        TrainConfig[] allConfigs = {
             TrainConfig.of(model, "dense", Penalty.l1(), 0, 1, 0.05, 0.9, 10, 64, 1, 0, 0),
             TrainConfig.of(model, "rvsm", Penalty.l1(), 1e-3, 0.1, 0.05, 0.9, 10, 64, 1, 0, 0),
             TrainConfig.of(model, "rvsm", Penalty.l0(), 3.2e-4, 0.1, 0.05, 0.9, 10, 64, 1, 0, 0),
             TrainConfig.of(model, "rvsm", Penalty.transformedL1(1.0), 1e-3, 0.1, 0.05, 0.9, 10, 64, 1, 0, 0)};
+        List<String> wanted = args.length > 4 ? List.of(args[4].split(",")) : List.of(allNames);
+        List<String> chosen = new ArrayList<>();
+        List<TrainConfig> chosenConfigs = new ArrayList<>();
+        for (int i = 0; i < allNames.length; i++) {
+            if (i == 0 || wanted.contains(allNames[i])) {
+                chosen.add(allNames[i]);
+                chosenConfigs.add(allConfigs[i]);
+            }
+        }
+        if (chosen.size() != wanted.stream().filter(n -> !n.equals("dense")).count() + 1) {
+            throw new IllegalArgumentException("methods: " + wanted + " (known: " + List.of(allNames) + ")");
+        }
+        String[] names = chosen.toArray(new String[0]);
+        TrainConfig[] configs = chosenConfigs.toArray(new TrainConfig[0]);
         List<List<Double>> first = new ArrayList<>();
         List<List<Double>> later = new ArrayList<>();
         List<List<Double>> firstStep = new ArrayList<>();
         List<List<Double>> laterStep = new ArrayList<>();
+        List<List<Double>> all = new ArrayList<>();
+        List<List<Double>> allStep = new ArrayList<>();
         for (int i = 0; i < names.length; i++) {
+            all.add(new ArrayList<>());
+            allStep.add(new ArrayList<>());
             first.add(new ArrayList<>());
             later.add(new ArrayList<>());
             firstStep.add(new ArrayList<>());
@@ -77,13 +97,15 @@ public final class EpochOverhead {
                     firstStep.get(i).add(firstSteps);
                     later.get(i).add(laterSum / (epochs - 1));
                     laterStep.get(i).add(laterStepSum / (epochs - 1));
+                    all.get(i).add((firstSeconds + laterSum) / epochs);
+                    allStep.get(i).add((firstSteps + laterStepSum) / epochs);
                     System.err.printf(Locale.ROOT, "round %d %s: first epoch %.3f s (steps %.3f s), later %.3f s"
                             + " (steps %.3f s)%n", round, names[i], firstSeconds, firstSteps, laterSum / (epochs - 1),
                             laterStepSum / (epochs - 1));
                 }
             }
             if (round == 0) {
-                List.of(first, later, firstStep, laterStep).forEach(l -> l.forEach(List::clear));
+                List.of(first, later, firstStep, laterStep, all, allStep).forEach(l -> l.forEach(List::clear));
             }
         }
         StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
@@ -93,6 +115,8 @@ public final class EpochOverhead {
         append(json, names, later, "later_");
         appendSteps(json, names, firstStep, first, "");
         appendSteps(json, names, laterStep, later, "later_");
+        append(json, names, all, "all_");
+        appendSteps(json, names, allStep, all, "all_");
         json.setLength(json.length() - 2);
         json.append(String.format("%n}%n"));
         Files.createDirectories(out.toAbsolutePath().getParent());
