@@ -400,7 +400,10 @@ public record TransformedL1(double a) implements Penalty {
             return k;
         }
 
-        /** The indices i in [from, to) with |src[i]| above the float of the given bits (or NaN) into at; their count. */
+        /**
+         * The indices i in [from, to) with |src[i]| above the float of the given bits (or NaN) into at;
+         * their count.
+         */
         private static int gather(float[] src, int from, int to, int[] at, int thresholdBits) {
             int k = 0;
             for (int i = from; i < to; i++) { // branch-free
@@ -413,10 +416,9 @@ public record TransformedL1(double a) implements Penalty {
 
     /**
      * Where T kept a tensor's entries, block by block of {@link FloatProx#BLOCK}, as last found by
-     * {@link FloatProx#survivors} on that tensor: a hint that makes
-     * finding them again cheap when they barely change, as from one training step to the next. The
-     * result never depends on it; a stale or fresh hint only costs time. One per tensor, for tensors
-     * of the given length.
+     * {@link FloatProx#survivors} on that tensor: a hint that makes finding them again cheap when they
+     * barely change, as from one training step to the next. The result never depends on it; a stale
+     * or fresh hint only costs time. One per tensor, for tensors of the given length.
      */
     public static final class Survivors {
 
@@ -448,7 +450,7 @@ public record TransformedL1(double a) implements Penalty {
      * z = s^2 with s = sin(asin(sqrt(q)) / 3), for 0 <= q <= {@link #FAST_R2}: by the triple-angle
      * identity sqrt(q) = s (3 - 4 s^2), so z is the root in [0, 1/4] of the cubic
      * z (3 - 4 z)^2 = 16 z^3 - 24 z^2 + 9 z = q, simple there (the slope 9 - 48 z + 48 z^2 is at
-     * least 3.5). It starts from the root's series in q ({@link #series}) and takes Halley steps, each
+     * least 4.9 for q <= 0.64). It starts from the root's series in q ({@link #series}) and takes Halley steps, each
      * with one division; no square root. The float form's vectorised path evaluates the same helpers.
      */
     static double squaredSine(double q, int steps) {
