@@ -160,10 +160,7 @@ public final class SplitSgd {
             int to = Math.min(w.length, from + TransformedL1.FloatProx.BLOCK);
             int k = prox.survivors(w, from, to, ws.survivors);
             if (k * MANY >= to - from) {
-                java.util.Arrays.fill(ws.u, from, to, 0.0f);
-                for (int j = 0; j < k; j++) {
-                    ws.u[prox.index(j)] = prox.value(j);
-                }
+                prox.write(ws.u);
                 splitRange(w, g, v, ws.u, b, momentum, lr, from, to);
                 continue;
             }

@@ -151,6 +151,9 @@ public record TransformedL1(double a) implements Penalty {
         private final double[] y = new double[BLOCK];
         private final double[] num = new double[BLOCK];
         private final double[] den = new double[BLOCK];
+        private int blockFrom; // the last survivors call: its block and its count
+        private int blockTo;
+        private int count;
 
         private FloatProx(TransformedL1 penalty, double mu) {
             this.penalty = penalty;
@@ -181,11 +184,19 @@ public record TransformedL1(double a) implements Penalty {
                         + out.length);
             }
             int k = survivors(src, from, to, null);
-            java.util.Arrays.fill(out, from, to, 0.0f);
-            for (int j = 0; j < k; j++) {
+            write(out);
+            return k;
+        }
+
+        /**
+         * T of the block of the last {@link #survivors} call into the same block of out: +0, then the
+         * survivors' values. out may be that call's src (its inputs were read before).
+         */
+        public void write(float[] out) {
+            java.util.Arrays.fill(out, blockFrom, blockTo, 0.0f);
+            for (int j = 0; j < count; j++) {
                 out[at[j]] = values[j];
             }
-            return k;
         }
 
         /**
@@ -246,6 +257,9 @@ public record TransformedL1(double a) implements Penalty {
             for (int j = 0; j < k; j++) {
                 x[j] = src[at[j]];
             }
+            blockFrom = from;
+            blockTo = to;
+            count = k;
             if (k < FEW) {
                 few(k);
             } else {
