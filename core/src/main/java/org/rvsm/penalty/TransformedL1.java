@@ -14,10 +14,10 @@ package org.rvsm.penalty;
  * <p>The float[] form (network weights, every training step) avoids asin and sin where eps/2 <= 0.64,
  * which covers the small mu of deep networks: sin^2(phi/6) is then the simple root in [0, 1/4] of the
  * cubic z (3 - 4z)^2 = eps/2 (the triple-angle identity, squared), found by Halley's method in double
- * from the root's series, only for the weights above the threshold ({@link FloatProx}, {@link
- * #squaredSine}). Where the result sits within 1e-13 |x| of a float
- * rounding boundary it defers to the trigonometric form, so the Penalty contract (equal to the double
- * form rounded to float, bit for bit) still holds, and is tested.
+ * from the root's series, only for the weights above the threshold ({@link FloatProx},
+ * {@link #squaredSine}). Where the result sits within 1e-13 |x| of a float rounding boundary it defers
+ * to the trigonometric form, so the Penalty contract (equal to the double form rounded to float, bit
+ * for bit) still holds, and is tested.
  *
  * <p>Threshold: t* = mu (a+1)/a if mu <= a^2 / (2(a+1)) (continuous regime), else
  * sqrt(2 mu (a+1)) - a/2 (jump regime; the tie at |x| = t* goes to 0).
@@ -351,17 +351,17 @@ public record TransformedL1(double a) implements Penalty {
          */
         static double badness(double yj, double ax, double qj) {
             double boundary = Math.abs(boundaryGap(yj, ax));
-            return Math.max(Math.max(boundary, 0x1p-100 - yj), Math.max(yj - 0x1p100, qj - FAST_R2));
+            return Math.max(Math.max(boundary, 0x1p-100 - yj), Math.max(yj - 0x1p100, qj - FAST_Q));
         }
 
         /**
          * Whether y = |T(x)| may be rounded to float as it is: no float rounding boundary within
          * 1e-13 |x| of y (y agrees with the trigonometric form only to a few double ulps of |x|, so near
          * a boundary the two might round differently), y in [2^-100, 2^100] (where float rounding is to
-         * 24 bits) and q <= {@link #FAST_R2}. Otherwise (rarely) the trigonometric form is used.
+         * 24 bits) and q <= {@link #FAST_Q}. Otherwise (rarely) the trigonometric form is used.
          */
         static boolean fits(double yj, double ax, double qj) {
-            return boundaryGap(yj, ax) == 0.0 && yj >= 0x1p-100 && yj <= 0x1p100 && qj <= FAST_R2;
+            return boundaryGap(yj, ax) == 0.0 && yj >= 0x1p-100 && yj <= 0x1p100 && qj <= FAST_Q;
         }
 
         /**
@@ -449,11 +449,11 @@ public record TransformedL1(double a) implements Penalty {
     }
 
     /** q = eps / 2 up to which the float form solves the cubic instead of calling asin and sin. */
-    private static final double FAST_R2 = 0.64;
+    private static final double FAST_Q = 0.64;
 
     /**
      * Halley steps from the series that reach double precision for every q up to qMax: one up to 0.25,
-     * two up to {@link #FAST_R2} (relative error at most 1e-17 and 1e-25 before rounding, computed in
+     * two up to {@link #FAST_Q} (relative error at most 1e-17 and 1e-25 before rounding, computed in
      * 50-digit arithmetic over 400 points of each range; tested against the trigonometric form).
      */
     static int halleySteps(double qMax) {
@@ -461,11 +461,12 @@ public record TransformedL1(double a) implements Penalty {
     }
 
     /**
-     * z = s^2 with s = sin(asin(sqrt(q)) / 3), for 0 <= q <= {@link #FAST_R2}: by the triple-angle
+     * z = s^2 with s = sin(asin(sqrt(q)) / 3), for 0 <= q <= {@link #FAST_Q}: by the triple-angle
      * identity sqrt(q) = s (3 - 4 s^2), so z is the root in [0, 1/4] of the cubic
      * z (3 - 4 z)^2 = 16 z^3 - 24 z^2 + 9 z = q, simple there (the slope 9 - 48 z + 48 z^2 is at
-     * least 4.9 for q <= 0.64). It starts from the root's series in q ({@link #series}) and takes Halley steps, each
-     * with one division; no square root. The float form's vectorised path evaluates the same helpers.
+     * least 4.9 for q <= 0.64). It starts from the root's series in q ({@link #series}) and takes
+     * Halley steps, each with one division; no square root. The float form's vectorised path
+     * evaluates the same helpers.
      */
     static double squaredSine(double q, int steps) {
         double z = series(q);

@@ -170,7 +170,7 @@ class SplitSgdTest {
     void tl1SurvivorHintsNeverChangeTheResult(double a, double lambda, double scale) {
         Penalty tl1 = Penalty.transformedL1(a);
         SplittableRandom rng = new SplittableRandom(11);
-        int n = 2048 * 3 + 500;
+        int n = TransformedL1.FloatProx.BLOCK * 3 + 500;
         float[] w = gaussian(rng, n, scale);
         float[] v = new float[n];
         float[] wFresh = w.clone();

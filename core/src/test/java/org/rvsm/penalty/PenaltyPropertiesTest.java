@@ -167,6 +167,7 @@ class PenaltyPropertiesTest {
         }
         assertEquals(0.0, TransformedL1.squaredSine(0.0, 1), 0.0, "q = 0");
     }
+
     /**
      * The scalar path's test (fits) and the vectorised path's (badness == +0) agree, at the edges of
      * each condition: y at 2^-100 and 2^100 and just outside, q at 0.64 and just above, NaN, a y on a
