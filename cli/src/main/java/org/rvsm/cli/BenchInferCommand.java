@@ -24,13 +24,17 @@ import picocli.CommandLine.Option;
             "  dense    the model as trained (zeros included) on the DJL/PyTorch engine",
             "  sparse   the pure-Java CSR runtime (the one 'rvsm infer' uses)",
             "  compact  the compacted dense model (removed neurons/filters gone) on the engine",
-            "at batch 1 (latency) and batch 256 (throughput). Each call is timed on its own. Writes the",
-            "medians over all calls of all rounds (ms per call; a median, unlike a mean, is not moved by the",
-            "odd call that a garbage collection or another process delays), the ratios",
-            "dense/sparse, whether the sparse runtime predicts the same class as the engine on every test",
-            "image, the sparse kernels' achieved memory bandwidth and the machine's streaming bandwidth.",
-            "Each measurement (1,000 single images, or 50 batches) follows a 200 ms pause, so that the engine's",
-            "OpenMP threads, which spin for a while after a call, do not steal the cores from the next contender.", ""},
+            "at batch 1 (latency) and batch 256 (throughput). Each call is timed on its own.",
+            "A round is 1,000 single images and 50 batches, in blocks of 50 and 5 calls. The contenders take",
+            "turns block by block, so that all three see the same spells of the machine's pace (a shared virtual",
+            "machine can run at half speed for spells of tens of milliseconds to seconds). Each block follows a",
+            "20 ms pause, so that the engine's OpenMP threads, which spin for a while after a call, do not steal",
+            "the cores from the next contender.",
+            "Writes: the medians over all calls of all rounds (ms per call; a median, unlike a mean, is not",
+            "moved by the odd call that a garbage collection or another process delays); the ratios",
+            "dense/sparse of those medians (speedup_*), and the median over blocks of each block's ratio",
+            "(speedup_*_paired); whether the sparse runtime predicts the same class as the engine on every",
+            "test image; the sparse kernels' achieved memory bandwidth and the machine's streaming bandwidth.", ""},
         footer = {"", "Example:  rvsm bench-infer --model runs/lenet300-rvsm/model.safetensors --json bench/results/infer.json"})
 final class BenchInferCommand implements Callable<Integer> {
 
@@ -49,12 +53,16 @@ final class BenchInferCommand implements Callable<Integer> {
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "5", description = "Rounds (contenders in turn). Default: ${DEFAULT-VALUE}.")
     int rounds;
 
+    /** Single-image calls per contender and round, in SINGLE_BLOCKS blocks. */
     private static final int SINGLE_CALLS = 1000;
+    private static final int SINGLE_BLOCKS = 20;
     private static final int BATCH = 256;
+    /** Batch calls per contender and round, in BATCH_BLOCKS blocks. */
     private static final int BATCH_CALLS = 50;
+    private static final int BATCH_BLOCKS = 10;
     private static final int WARMUP_ROUNDS = 2;
-    /** Pause before each measurement: PyTorch's OpenMP threads spin for a while after the engine's calls. */
-    private static final long SETTLE_MS = 200;
+    /** Pause before each block: PyTorch's OpenMP threads spin for a while after the engine's calls. */
+    private static final long PAUSE_MS = 20;
 
     @Override
     public Integer call() {
@@ -79,15 +87,15 @@ final class BenchInferCommand implements Callable<Integer> {
                     predictions[c] = new int[test.count()];
                     InferCommand.predict(contenders[c], test, BATCH, predictions[c]);
                 }
-                double[][] single = new double[3][rounds * SINGLE_CALLS];
-                double[][] batched = new double[3][rounds * BATCH_CALLS];
+                double[][] single = new double[3][];
+                double[][] batched = new double[3][];
                 for (int round = -WARMUP_ROUNDS; round < rounds; round++) { // rounds below 0 warm up
-                    for (int c = 0; c < 3; c++) {
-                        double[] s = perCall(contenders[c], test, 1, SINGLE_CALLS);
-                        double[] b = perCall(contenders[c], test, BATCH, BATCH_CALLS);
-                        if (round >= 0) {
-                            System.arraycopy(s, 0, single[c], round * SINGLE_CALLS, SINGLE_CALLS);
-                            System.arraycopy(b, 0, batched[c], round * BATCH_CALLS, BATCH_CALLS);
+                    double[][] s = round(contenders, inputs(test, 1, SINGLE_CALLS), 1, SINGLE_BLOCKS);
+                    double[][] b = round(contenders, inputs(test, BATCH, BATCH_CALLS), BATCH, BATCH_BLOCKS);
+                    if (round >= 0) {
+                        for (int c = 0; c < 3; c++) {
+                            single[c] = concat(single[c], s[c]);
+                            batched[c] = concat(batched[c], b[c]);
                         }
                     }
                 }
@@ -107,6 +115,8 @@ final class BenchInferCommand implements Callable<Integer> {
                 }
                 result.put("speedup_batch1", median(single[0]) / median(single[1]));
                 result.put("speedup_batch256", median(batched[0]) / median(batched[1]));
+                result.put("speedup_batch1_paired", pairedRatio(single[0], single[1], SINGLE_CALLS / SINGLE_BLOCKS));
+                result.put("speedup_batch256_paired", pairedRatio(batched[0], batched[1], BATCH_CALLS / BATCH_BLOCKS));
                 result.put("compact_speedup_batch1", median(single[0]) / median(single[2]));
                 result.put("compact_speedup_batch256", median(batched[0]) / median(batched[2]));
                 int disagree = disagreements(predictions[0], predictions[1]);
@@ -129,26 +139,67 @@ final class BenchInferCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Milliseconds of each of calls consecutive batches of the test set, timed one by one. */
-    private static double[] perCall(InferCommand.Logits c, ImageDataset test, int batch, int calls) {
+    /** calls consecutive batches of the test set (wrapping around), each its own array. */
+    private static List<float[]> inputs(ImageDataset test, int batch, int calls) {
         int pixels = test.pixels();
         List<float[]> inputs = new ArrayList<>();
         for (int i = 0; i < calls; i++) {
             int start = (i * batch) % (test.count() - batch + 1);
             inputs.add(Arrays.copyOfRange(test.images(), start * pixels, (start + batch) * pixels));
         }
+        return inputs;
+    }
+
+    /**
+     * One round: the inputs cut into blocks of consecutive calls, and within each block every contender
+     * in turn runs that block's calls, after a pause. Returns the milliseconds of each call, per contender,
+     * in input order.
+     */
+    private static double[][] round(InferCommand.Logits[] contenders, List<float[]> inputs, int batch, int blocks) {
+        double[][] ms = new double[contenders.length][inputs.size()];
+        int perBlock = inputs.size() / blocks;
+        for (int block = 0; block < blocks; block++) {
+            for (int c = 0; c < contenders.length; c++) {
+                pause();
+                for (int i = block * perBlock; i < (block + 1) * perBlock; i++) {
+                    long started = System.nanoTime();
+                    contenders[c].of(inputs.get(i), batch);
+                    ms[c][i] = (System.nanoTime() - started) / 1e6;
+                }
+            }
+        }
+        return ms;
+    }
+
+    private static void pause() {
         try {
-            Thread.sleep(SETTLE_MS);
+            Thread.sleep(PAUSE_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        double[] ms = new double[calls];
-        for (int i = 0; i < calls; i++) {
-            long started = System.nanoTime();
-            c.of(inputs.get(i), batch);
-            ms[i] = (System.nanoTime() - started) / 1e6;
+    }
+
+    /**
+     * The median over blocks of (median of a's calls in the block) / (median of b's): each block's two
+     * medians come from the same few milliseconds, so a change of the machine's pace between blocks
+     * cancels out.
+     */
+    static double pairedRatio(double[] a, double[] b, int perBlock) {
+        double[] ratios = new double[a.length / perBlock];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = median(Arrays.copyOfRange(a, i * perBlock, (i + 1) * perBlock))
+                    / median(Arrays.copyOfRange(b, i * perBlock, (i + 1) * perBlock));
         }
-        return ms;
+        return median(ratios);
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        if (a == null) {
+            return b.clone();
+        }
+        double[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static int disagreements(int[] a, int[] b) {

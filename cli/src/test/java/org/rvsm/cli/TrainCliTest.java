@@ -249,7 +249,8 @@ class TrainCliTest {
         assertEquals(0, bench.code(), bench.err());
         JsonNode b = new ObjectMapper().readTree(json.toFile());
         for (String key : List.of("dense_ms_batch1", "sparse_ms_batch1", "compact_ms_batch1", "dense_ms_batch256",
-                "sparse_ms_batch256", "compact_ms_batch256", "speedup_batch1", "speedup_batch256")) {
+                "sparse_ms_batch256", "compact_ms_batch256", "speedup_batch1", "speedup_batch256",
+                "speedup_batch1_paired", "speedup_batch256_paired")) {
             assertTrue(b.get(key).asDouble() > 0, key + " in " + b);
         }
         assertTrue(b.get("predictions_identical").asBoolean(), b.toString());
