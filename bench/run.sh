@@ -4,11 +4,34 @@
 #   bench/run.sh jmh        JMH only
 #   bench/run.sh epoch      RVSM vs dense SGD time per epoch on lenet300 (not part of "all")
 #   bench/run.sh epoch20    Tl1 vs dense SGD over 20-epoch trainings, two rounds (about 6 minutes)
+#   bench/run.sh infer [MODEL] [RUNS]
+#                           bench-infer RUNS times (default 8) on MODEL (default runs/l300/model.safetensors,
+#                           from ./rvsm train --model lenet300 --out runs/l300), one JSON per run in
+#                           bench/results/infer-runs/, then each run's speedups and how many met the targets
 #   bench/run.sh numpy      the side-by-side only ($PYTHON, default python3, needs numpy:
 #                           apt-get install python3-numpy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
+if [ "$what" = infer ]; then   # the engine side by side with the sparse runtime, several runs (about 20 s each)
+  model="${2:-runs/l300/model.safetensors}"
+  runs="${3:-8}"
+  [ -f "$model" ] || { echo "bench/run.sh infer: no model $model (train one: ./rvsm train --model lenet300 --out runs/l300)" >&2; exit 1; }
+  mkdir -p bench/results/infer-runs
+  printf '%-4s %14s %14s %16s %16s\n' run speedup_b1 paired_b1 speedup_b256 paired_b256
+  met1=0; met256=0
+  for i in $(seq 1 "$runs"); do
+    out="bench/results/infer-runs/run-$i.json"
+    ./rvsm bench-infer --model "$model" --json "$out" >/dev/null 2>&1
+    get() { sed -n "s/^ *\"$1\" : \([0-9.eE+-]*\),\{0,1\}$/\1/p" "$out"; }
+    b1=$(get speedup_batch1); p1=$(get speedup_batch1_paired); b256=$(get speedup_batch256); p256=$(get speedup_batch256_paired)
+    printf '%-4s %14.2f %14.2f %16.2f %16.2f\n' "$i" "$b1" "$p1" "$b256" "$p256"
+    met1=$((met1 + $(awk -v x="$b1" 'BEGIN{print (x >= 5) ? 1 : 0}')))
+    met256=$((met256 + $(awk -v x="$b256" 'BEGIN{print (x >= 1.5) ? 1 : 0}')))
+  done
+  echo "batch 1 at least 5x in $met1 of $runs runs; batch 256 at least 1.5x in $met256 of $runs runs"
+  exit 0
+fi
 mvn -q -B -Pbench -pl bench -am package -DskipTests
 mkdir -p bench/results
 if [ "$what" = all ] || [ "$what" = jmh ]; then
