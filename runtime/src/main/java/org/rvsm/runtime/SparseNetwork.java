@@ -3,15 +3,13 @@ package org.rvsm.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 
 /**
  * A pure-Java inference runtime for the LeNet family ({@link Layers}) whose weights are held in CSR:
  * only the non-zero weights are stored and multiplied.
  *
- * <p>A batch is cut into one contiguous slice per thread (the caller runs the first), and each slice
- * runs the whole network. Convolutions run sample by sample as the CSR weight times the unrolled
+ * <p>A batch is cut into one contiguous slice per thread, which the caller and the helpers of a
+ * {@link SliceTeam} share, and each slice runs the whole network. Convolutions run sample by sample as the CSR weight times the unrolled
  * input windows (im2col). The dense layers run on the slice held feature-major, one array per
  * feature, so that each stored weight does one multiply-add over the slice's samples, a loop the JIT
  * vectorises. A single sample takes a gather dot product per neuron instead. Both kernels sum a
@@ -19,15 +17,6 @@ import java.util.concurrent.ForkJoinTask;
  * the batch size and the thread count (tested).
  */
 public final class SparseNetwork {
-
-    /** Worker threads for the slices after the first (the caller runs the first); daemon threads. */
-    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
-            pool -> {
-                var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-                t.setDaemon(true);
-                t.setName("rvsm-sparse-" + t.getPoolIndex());
-                return t;
-            }, null, false);
 
     /** Batches up to this size run on the calling thread only. */
     private static final int INLINE = 8;
@@ -105,21 +94,13 @@ public final class SparseNetwork {
             throw new IllegalArgumentException("images: " + images.length + " values for " + n + " images of " + pixels);
         }
         float[] out = new float[n * classes()];
-        int parts = n <= INLINE ? 1 : Math.min(threads, n);
-        if (parts == 1) {
+        int slices = n <= INLINE ? 1 : Math.min(threads, n);
+        if (slices == 1) {
             forward(images, 0, n, out);
             return out;
         }
-        List<ForkJoinTask<?>> tasks = new ArrayList<>();
-        for (int p = 1; p < parts; p++) {
-            int from = (int) ((long) n * p / parts);
-            int to = (int) ((long) n * (p + 1) / parts);
-            tasks.add(POOL.submit(() -> forward(images, from, to, out)));
-        }
-        forward(images, 0, (int) ((long) n / parts), out); // the calling thread takes the first slice
-        for (ForkJoinTask<?> t : tasks) {
-            t.join();
-        }
+        SliceTeam.SHARED.run(slices, threads - 1,
+                p -> forward(images, (int) ((long) n * p / slices), (int) ((long) n * (p + 1) / slices), out));
         return out;
     }
 
