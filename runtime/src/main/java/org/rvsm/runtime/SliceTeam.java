@@ -25,7 +25,7 @@ import java.util.function.IntConsumer;
  */
 final class SliceTeam {
 
-    /** How long an idle helper spins before it parks. */
+    /** How long an idle helper keeps running (yielding its core) before it parks. */
     static final long SPIN_NANOS = 2_000_000;
 
     /** The caller's nap while it waits for the helpers' last slices. */
