@@ -87,15 +87,15 @@ final class BenchInferCommand implements Callable<Integer> {
                     predictions[c] = new int[test.count()];
                     InferCommand.predict(contenders[c], test, BATCH, predictions[c]);
                 }
-                double[][] single = new double[3][];
-                double[][] batched = new double[3][];
+                double[][] single = new double[3][rounds * SINGLE_CALLS];
+                double[][] batched = new double[3][rounds * BATCH_CALLS];
                 for (int round = -WARMUP_ROUNDS; round < rounds; round++) { // rounds below 0 warm up
                     double[][] s = round(contenders, inputs(test, 1, SINGLE_CALLS), 1, SINGLE_BLOCKS);
                     double[][] b = round(contenders, inputs(test, BATCH, BATCH_CALLS), BATCH, BATCH_BLOCKS);
                     if (round >= 0) {
                         for (int c = 0; c < 3; c++) {
-                            single[c] = concat(single[c], s[c]);
-                            batched[c] = concat(batched[c], b[c]);
+                            System.arraycopy(s[c], 0, single[c], round * SINGLE_CALLS, SINGLE_CALLS);
+                            System.arraycopy(b[c], 0, batched[c], round * BATCH_CALLS, BATCH_CALLS);
                         }
                     }
                 }
@@ -191,15 +191,6 @@ final class BenchInferCommand implements Callable<Integer> {
                     / median(Arrays.copyOfRange(b, i * perBlock, (i + 1) * perBlock));
         }
         return median(ratios);
-    }
-
-    private static double[] concat(double[] a, double[] b) {
-        if (a == null) {
-            return b.clone();
-        }
-        double[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     private static int disagreements(int[] a, int[] b) {

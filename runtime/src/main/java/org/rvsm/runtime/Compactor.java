@@ -17,8 +17,8 @@ import java.util.Map;
  * layer's bias: b'_o += c * (sum of the weights that read unit j). A layer left with no unit keeps
  * one null unit (zero weights and bias), so that the result is still a network an engine can build.
  * Convolutions are valid (no padding), so every output position of the next conv reads a full kernel
- * window and the fold is exact. The logits of the compacted model equal the original's up to float rounding (tested on the
- * whole test set).
+ * window and the fold is exact. The logits of the compacted model equal the original's up to float
+ * rounding (tested on the whole test set).
  */
 public final class Compactor {
 
