@@ -7,7 +7,8 @@
 #   bench/run.sh infer [MODEL] [RUNS]
 #                           bench-infer RUNS times (default 8) on MODEL (default runs/l300/model.safetensors,
 #                           from ./rvsm train --model lenet300 --out runs/l300), one JSON per run in
-#                           bench/results/infer-runs/, then each run's speedups and how many met the targets
+#                           bench/results/infer-runs/ (earlier runs removed), then each run's speedups and how
+#                           many met the targets
 #   bench/run.sh numpy      the side-by-side only ($PYTHON, default python3, needs numpy:
 #                           apt-get install python3-numpy)
 set -euo pipefail
@@ -18,6 +19,7 @@ if [ "$what" = infer ]; then   # the engine side by side with the sparse runtime
   runs="${3:-8}"
   [ -f "$model" ] || { echo "bench/run.sh infer: no model $model (train one: ./rvsm train --model lenet300 --out runs/l300)" >&2; exit 1; }
   mkdir -p bench/results/infer-runs
+  rm -f bench/results/infer-runs/run-*.json   # only this set's runs, none left over from a longer one
   printf '%-4s %14s %14s %16s %16s\n' run speedup_b1 paired_b1 speedup_b256 paired_b256
   met1=0; met256=0
   for i in $(seq 1 "$runs"); do
