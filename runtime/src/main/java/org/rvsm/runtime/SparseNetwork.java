@@ -13,8 +13,8 @@ import java.util.Map;
  * a time as the CSR weight times the unrolled input windows (im2col). The dense layers run on the
  * slice held feature-major, one array per feature, so that each stored weight does one multiply-add
  * over the slice's samples, a loop the JIT vectorises. A single sample takes a gather dot product per
- * neuron instead. Both kernels sum a row's stored weights in the same grouped order, so a sample's result is
- * the same bits whatever the batch size and the thread count (tested).
+ * neuron instead. Both kernels sum a row's stored weights in the same grouped order, so a sample's
+ * result is the same bits whatever the batch size and the thread count (tested).
  */
 public final class SparseNetwork {
 
