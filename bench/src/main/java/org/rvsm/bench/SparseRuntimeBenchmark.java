@@ -21,9 +21,8 @@ import org.rvsm.runtime.SparseNetwork;
 /**
  * The pure-Java sparse runtime alone (no engine, no dataset): a lenet300 or a lenet5 with a given
  * fraction of random zero weights, Gaussian inputs, average time per call at batch 1 and 256, all
- * cores. The
- * side-by-side comparison with the engine is `rvsm bench-infer`; this gives the runtime's own
- * numbers with JMH's warm-up and statistics.
+ * cores. The side-by-side comparison with the engine is `rvsm bench-infer`; this gives the runtime's
+ * own numbers with JMH's warm-up and statistics.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
