@@ -77,7 +77,7 @@ final class BenchInferCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         int threads = Runtime.getRuntime().availableProcessors();
-        try (SavedModel dense = EvaluateCommand.load(model)) {
+        try (SavedModel dense = ModelFiles.load(model)) {
             SparseNetwork sparse = SparseNetwork.of(dense.tensors(), threads);
             try (SavedModel compact = SavedModel.of(Compactor.compact(dense.tensors()).tensors(), Map.of())) {
                 InferCommand.Logits[] contenders = {dense::logits, sparse::logits, compact::logits};

@@ -1,8 +1,6 @@
 package org.rvsm.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -29,29 +27,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @CommandLine.Mixin
     TestSetOptions testSet;
 
-    /** A one-line error unless --model names a regular file. */
-    static void requireFile(Path model) {
-        if (!Files.isRegularFile(model)) {
-            throw new UserError("--model " + model + ": no such file");
-        }
-    }
-
-    /** The model file of --model, loaded, or a one-line error. */
-    static SavedModel load(Path model) {
-        requireFile(model);
-        try {
-            return SavedModel.load(model);
-        } catch (IOException e) {
-            throw new UserError("--model " + e.getMessage());
-        }
-    }
-
     @Override
     public Integer call() {
-        requireFile(model);
+        ModelFiles.requireFile(model);
         ImageDataset test = testSet.load();
         PrintWriter out = spec.commandLine().getOut();
-        try (SavedModel m = SavedModel.load(model)) {
+        try (SavedModel m = ModelFiles.load(model)) {
             long nonZeros = 0;
             long total = 0;
             for (SparseTrainer.LayerInfo l : m.layers()) {
@@ -62,8 +43,6 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             out.println(String.format(Locale.ROOT, "test accuracy %.2f%% on %d images; %.2f%% of the weights exactly zero",
                     100 * m.accuracy(test), test.count(), 100.0 * (total - nonZeros) / total));
-        } catch (IOException e) {
-            throw new UserError("--model " + e.getMessage());
         }
         return 0;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.rvsm.nn.train.SavedModel;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
             "  sparse.safetensors   weights in CSR (indptr I32, indices U16, values F32; layout in the README)",
             "  compact.safetensors  dense again, with removed neurons and filters (structured sparsity) gone",
             "All three are safetensors files: they load in Python with safetensors.numpy.load_file and cannot run",
-            "code. DIR/export.json holds the sizes.", ""},
+            "code. DIR/export.json holds the sizes.",
+            "DIR must be new or empty; --force replaces an earlier export there (and nothing else).", ""},
         footer = {"", "Example:  rvsm export --model runs/lenet300-rvsm/model.safetensors --out runs/lenet300-export"})
 final class ExportCommand implements Callable<Integer> {
 
@@ -33,14 +35,19 @@ final class ExportCommand implements Callable<Integer> {
             description = "A model.safetensors (written by train), or an earlier export.")
     Path model;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory (replaced as a whole).")
+    @Option(names = "--out", paramLabel = "DIR", required = true,
+            description = "Output directory: new or empty (never the model's own directory).")
     Path out;
+
+    @Option(names = "--force", description = "Replace DIR if it holds an earlier export and nothing else.")
+    boolean force;
 
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
         Map<String, Object> json = Output.object();
-        try (SavedModel m = EvaluateCommand.load(model); StagedDirectory dir = StagedDirectory.create("--out", out)) {
+        try (SavedModel m = ModelFiles.load(model);
+             StagedDirectory dir = StagedDirectory.create("export", "--out", out, force, List.of(model))) {
             Map<String, String> meta = new java.util.LinkedHashMap<>(m.metadata());
             meta.remove("format");
             meta.put("exported_from", model.toString());

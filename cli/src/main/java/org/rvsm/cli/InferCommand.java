@@ -1,11 +1,9 @@
 package org.rvsm.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.rvsm.nn.data.ImageDataset;
-import org.rvsm.runtime.SparseFormat;
 import org.rvsm.runtime.SparseNetwork;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,7 +37,7 @@ final class InferCommand implements Callable<Integer> {
     public Integer call() {
         Checks.atLeast("--batch", batch, 1);
         int t = Checks.atLeast("--threads", threads != null ? threads : Runtime.getRuntime().availableProcessors(), 1);
-        SparseNetwork net = network(model, t);
+        SparseNetwork net = ModelFiles.network(model, t);
         ImageDataset test = testSet.load();
         PrintWriter out = spec.commandLine().getOut();
         int[] predicted = new int[test.count()];
@@ -54,16 +52,6 @@ final class InferCommand implements Callable<Integer> {
         out.println(Output.format("test accuracy %.2f%% on %d images; %,.0f images/s (batch %d, %d threads, %,d stored weights)",
                 100.0 * correct / test.count(), test.count(), test.count() / seconds, batch, t, net.nonZeros()));
         return 0;
-    }
-
-    /** The sparse network of a model file, or a one-line error. */
-    static SparseNetwork network(Path model, int threads) {
-        EvaluateCommand.requireFile(model);
-        try {
-            return SparseNetwork.of(SparseFormat.readDense(model), threads);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new UserError("--model " + model + ": " + e.getMessage());
-        }
     }
 
     /** A model as a function from n images (n x 784, row-major) to their logits (n x classes). */

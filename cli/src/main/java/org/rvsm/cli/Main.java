@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code rvsm} command line: the only place that parses arguments, prints and exits.
- * Exit codes: 0 success, 1 unexpected failure (a bug: please report it), 2 bad input.
+ * Exit codes: 0 success, 1 unexpected failure (a bug: please report it), 2 bad input, 3 a training
+ * that diverged (NaN or infinite loss or weights; a status, not a result).
  */
 @Command(name = "rvsm",
         mixinStandardHelpOptions = true,
@@ -31,7 +32,11 @@ import picocli.CommandLine.Command;
             "Networks:    rvsm train --model lenet300 --out runs/l300  (apt-get install dataset-fashion-mnist)",
             "             rvsm export --model runs/l300/model.safetensors --out runs/l300-export",
             "             rvsm bench-infer --model runs/l300/model.safetensors --json runs/infer.json",
-            "Each command has its own --help."})
+            "Each command has its own --help.",
+            "",
+            "Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input (one line on stderr names the option",
+            "and the value; nothing earlier is overwritten), 3 training diverged (NaN or infinite loss or weights).",
+            "Outputs go to new or empty directories; --force replaces an earlier output of the same command only."})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -44,8 +44,12 @@ final class ReproduceCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Output directory. Default: reports/quick with --quick, else reports/full.")
+            description = "Output directory, new or empty. Default: reports/quick with --quick, else reports/full, "
+                    + "where an earlier report (and nothing else) is replaced.")
     Path out;
+
+    @Option(names = "--force", description = "Replace DIR if it holds an earlier report and nothing else.")
+    boolean force;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
             description = "Seeds the teacher, the start and every sample (default: ${DEFAULT-VALUE}).")
@@ -60,7 +64,8 @@ final class ReproduceCommand implements Callable<Integer> {
         ReproductionSettings settings = quick ? ReproductionSettings.quick(seed) : ReproductionSettings.full(seed);
         Invocation invocation = Invocation.of(spec);
         PrintWriter stdout = spec.commandLine().getOut();
-        try (StagedDirectory staged = StagedDirectory.create("--out", target);
+        try (StagedDirectory staged = StagedDirectory.create("reproduce", "--out", target, force || out == null,
+                List.of());
              ProgressBar bar = new ProgressBar(System.err, quiet)) {
             long started = System.nanoTime();
             Reproduction.Result result = Reproduction.run(settings, bar::update);

@@ -124,7 +124,7 @@ final class SweepCommand implements Callable<Integer> {
         String reference = penalties.contains("l0") ? "l0" : penalties.get(0);
         List<Point> pruning = new ArrayList<>();
         for (Map<String, Object> r : results) {
-            if (r.get("method").equals("rvsm") && r.get("penalty").equals(reference)) {
+            if (r.get("method").equals("rvsm") && r.get("penalty").equals(reference) && completed(r)) {
                 double s = Math.min(0.999, (double) r.get("sparsity"));
                 pruning.add(point(String.format(Locale.ROOT, "prune-%.4f", s), "prune", "l1", 0,
                         List.of("--prune-sparsity", Double.toString(s),
@@ -199,7 +199,7 @@ final class SweepCommand implements Callable<Integer> {
         Path log = out.resolve("runs").resolve(p.name() + ".log");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         int code = pb.start().waitFor();
-        if (code != 0) {
+        if (code != 0 && code != TrainCommand.DIVERGED) {
             throw new UserError("sweep point " + p.name() + " failed with exit code " + code + "; see " + log);
         }
         JsonNode s = new ObjectMapper().readTree(out.resolve("runs").resolve(p.name()).resolve("summary.json").toFile());
@@ -209,6 +209,17 @@ final class SweepCommand implements Callable<Integer> {
         r.put("penalty", p.method().equals("rvsm") ? p.penalty() : p.method());
         r.put("threshold", p.threshold());
         r.put("lambda", p.method().equals("rvsm") ? s.get("config").get("lambda").asDouble() : 0.0);
+        r.put("status", s.path("status").asText("completed"));
+        if (code == TrainCommand.DIVERGED) { // a status, not a result: no numbers
+            JsonNode at = s.path("diverged_at");
+            r.put("diverged_at", "epoch " + at.path("epoch").asInt() + ", minibatch " + at.path("minibatch").asInt()
+                    + ", " + at.path("tensor").asText());
+            for (String key : List.of("sparsity", "test_accuracy", "test_accuracy_w", "seconds_per_epoch")) {
+                r.put(key, Double.NaN);
+            }
+            return r;
+        }
+        r.put("diverged_at", "");
         r.put("sparsity", s.get("sparsity").asDouble());
         r.put("test_accuracy", s.get("test_accuracy").asDouble());
         r.put("test_accuracy_w", s.get("test_accuracy_w").asDouble());
@@ -216,9 +227,21 @@ final class SweepCommand implements Callable<Integer> {
         return r;
     }
 
+    /** A paragraph naming the runs that diverged (not plotted), or nothing. */
+    private static String diverged(List<Map<String, Object>> results) {
+        List<String> names = results.stream().filter(r -> !completed(r))
+                .map(r -> r.get("name") + " (" + r.get("diverged_at") + ")").toList();
+        return names.isEmpty() ? "" : "<p><strong>Diverged</strong> (not plotted; status in sweep.csv): "
+                + org.rvsm.cli.report.Html.esc(String.join("; ", names)) + ".</p>";
+    }
+
+    private static boolean completed(Map<String, Object> r) {
+        return "completed".equals(r.get("status"));
+    }
+
     private void writeOutputs(List<Map<String, Object>> results) {
-        List<String> header = List.of("name", "method", "penalty", "threshold", "lambda", "sparsity", "test_accuracy",
-                "test_accuracy_w", "seconds_per_epoch");
+        List<String> header = List.of("name", "method", "penalty", "threshold", "lambda", "status", "sparsity",
+                "test_accuracy", "test_accuracy_w", "seconds_per_epoch", "diverged_at");
         List<List<Object>> rows = new ArrayList<>();
         for (Map<String, Object> r : results) {
             rows.add(header.stream().map(r::get).toList());
@@ -235,7 +258,7 @@ final class SweepCommand implements Callable<Integer> {
         SvgPlot plot = new SvgPlot("Accuracy against sparsity (" + model + ", " + epochs + " epochs)",
                 "fraction of weights exactly zero", false, "test accuracy of the deployed network", false);
         Map<String, List<Map<String, Object>>> byCurve = new LinkedHashMap<>();
-        for (Map<String, Object> r : results) {
+        for (Map<String, Object> r : results.stream().filter(SweepCommand::completed).toList()) {
             String curve = r.get("method").equals("rvsm") ? "RVSM " + r.get("penalty") : (String) r.get("method");
             byCurve.computeIfAbsent(curve, k -> new ArrayList<>()).add(r);
         }
@@ -249,8 +272,8 @@ final class SweepCommand implements Callable<Integer> {
         Output.writeText(out.resolve("sweep.svg"), svg);
         StringBuilder html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>RVSM sweep</title></head><body>")
                 .append("<h1>Accuracy&ndash;sparsity trade-off: ").append(model).append("</h1>")
-                .append("<p>Command: <code>").append(Invocation.of(spec).command()).append("</code></p>")
-                .append(svg).append("<p>Data: <a href=\"sweep.csv\">sweep.csv</a>, <a href=\"sweep.json\">sweep.json</a>; ")
+                .append("<p>Command: <code>").append(org.rvsm.cli.report.Html.esc(Invocation.of(spec).command())).append("</code></p>")
+                .append(svg).append(diverged(results)).append("<p>Data: <a href=\"sweep.csv\">sweep.csv</a>, <a href=\"sweep.json\">sweep.json</a>; ")
                 .append("each run's report is in runs/&lt;name&gt;/index.html.</p></body></html>\n");
         Output.writeTextAtomically(out.resolve("index.html"), html.toString());
     }

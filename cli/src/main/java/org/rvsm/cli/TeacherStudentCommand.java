@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
             "",
             "Writes DIR/summary.json (config, w, u, predicted_u, errors, sparsity, support precision",
             "and recall, loss, iterations, status) and DIR/trace.csv (one row per iteration).",
-            "DIR is replaced only when the run has finished; on any error it is left untouched.",
+            "DIR must be new or empty; --force replaces an earlier output of this command there (and nothing",
+            "else), once the run has finished. On any error DIR is left untouched.",
             ""},
         footer = {"",
             "Examples:",
@@ -112,9 +113,13 @@ final class TeacherStudentCommand implements Callable<Integer> {
             description = "Start w^0, one number per line. Default: seeded Gaussian with |w^0| = |w*|.")
     Path initFile;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/teacher-student",
-            description = "Output directory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output directory, new or empty. Default: runs/teacher-student, where an earlier output "
+                    + "(and nothing else) is replaced.")
     Path out;
+
+    @Option(names = "--force", description = "Replace DIR if it holds an earlier teacher-student output and nothing else.")
+    boolean force;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
@@ -124,7 +129,14 @@ final class TeacherStudentCommand implements Callable<Integer> {
         TeacherStudentSpec runSpec = buildSpec();
         Invocation invocation = Invocation.of(spec);
         PrintWriter stdout = spec.commandLine().getOut();
-        try (StagedDirectory staged = StagedDirectory.create("--out", out);
+        List<Path> inputs = new ArrayList<>();
+        for (Path p : new Path[] {teacherFile, initFile}) {
+            if (p != null) {
+                inputs.add(p);
+            }
+        }
+        try (StagedDirectory staged = StagedDirectory.create("teacher-student", "--out",
+                out != null ? out : Path.of("runs/teacher-student"), force || out == null, inputs);
              ProgressBar bar = new ProgressBar(System.err, quiet)) {
             long started = System.nanoTime();
             int budget = runSpec.solver().maxIterations();
@@ -159,9 +171,16 @@ final class TeacherStudentCommand implements Callable<Integer> {
         Checks.atLeast("--samples", samples, 1);
         Checks.atLeast("--batch", batch, 1);
         Checks.inUnitInterval("--teacher-density", teacherDensity);
-        double[] teacher = teacherFile == null ? null : VectorFile.read("--teacher", teacherFile);
-        double[] init = initFile == null ? null : VectorFile.read("--init", initFile);
-        int dimension = d != null ? Checks.atLeast("--d", d, 1) : teacher != null ? teacher.length : 20;
+        if (d != null) {
+            Checks.atLeast("--d", d, 1);
+            requireMemory(d);
+        }
+        int most = d != null ? d : VectorFile.DEFAULT_MAX_ENTRIES;
+        double[] teacher = teacherFile == null ? null : VectorFile.read("--teacher", teacherFile, most);
+        double[] init = initFile == null ? null : VectorFile.read("--init", initFile, d != null ? d
+                : teacher != null ? teacher.length : most);
+        int dimension = d != null ? d : teacher != null ? teacher.length : 20;
+        requireMemory(dimension);
         if (teacher != null) {
             VectorFile.requireLength("--teacher", teacherFile, teacher, dimension);
         }
@@ -176,6 +195,28 @@ final class TeacherStudentCommand implements Callable<Integer> {
                 penaltyName.equals("none") ? 0.0 : lambda, beta, eta, iterations, tol);
         return new TeacherStudentSpec(k, dimension, solver, Choices.gradient(gradientName), samples, batch, seed,
                 teacher, init, teacherDensity);
+    }
+
+    /**
+     * Bytes a run may take per coordinate of w: the solver's and the theory's vectors, the per-iteration
+     * trace is not per coordinate, and summary.json's six vectors as JSON (boxed numbers, then text).
+     */
+    static final long BYTES_PER_COORDINATE = 512;
+
+    /** Refuses a dimension whose vectors (and sample, --gradient empirical/online) cannot fit in the JVM's heap. */
+    private void requireMemory(int dimension) {
+        long perSample = 8L * k * dimension;
+        long bytes = BYTES_PER_COORDINATE * dimension + switch (gradient) {
+            case "empirical" -> perSample * samples;
+            case "online" -> perSample * batch;
+            default -> 0L;
+        };
+        long available = Runtime.getRuntime().maxMemory();
+        if (bytes > available * 0.8) {
+            throw new UserError(Output.format("--d %d (with --k %d, --gradient %s) needs about %,.1f GB of memory, more "
+                    + "than this JVM's %,.1f GB; choose a smaller --d (or raise the heap: RVSM_JAVA_OPTS=-Xmx...)",
+                    dimension, k, gradient, bytes / 1e9, available / 1e9));
+        }
     }
 
     /** The (count, k, d) sample must fit in one Java array. */

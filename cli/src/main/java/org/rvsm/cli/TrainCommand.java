@@ -16,6 +16,9 @@ import org.rvsm.cli.report.TrainReport;
 import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.model.Models;
+import org.rvsm.nn.model.TrainDefaults;
+import org.rvsm.nn.train.CheckpointException;
+import org.rvsm.nn.train.Divergence;
 import org.rvsm.nn.train.EpochRecord;
 import org.rvsm.nn.train.SparseTrainer;
 import org.rvsm.nn.train.TrainConfig;
@@ -47,18 +50,13 @@ import picocli.CommandLine.Option;
             "",
             "Data: /usr/share/datasets/fashion-mnist by default (apt-get install dataset-fashion-mnist);",
             "--data DIR for any directory with the four MNIST-format IDX files. Nothing is downloaded.",
-            "Exit codes: 0 done, 2 bad input (one line names the problem), 1 unexpected failure."})
+            "Exit codes: 0 done; 3 diverged (the loss or a weight became NaN or infinite: summary.json has",
+            "status \"diverged\" and where, and no model is written); 2 bad input (one line names the problem);",
+            "1 unexpected failure."})
 final class TrainCommand implements Callable<Integer> {
 
-    /** Tuned defaults per model. */
-    record Defaults(String penalty, double lambda, double beta, double lr, double momentum, int epochs, int batch) {
-    }
-
-    static final Map<String, Defaults> DEFAULTS = Map.of(
-            // l1, threshold lambda / beta = 0.0026 at beta = 0.05: 88.3% at 95.5% zeros for seed 1, and
-            // both targets met by each of five seeds (README); beta = 0.1 ended on the targets' edge
-            "lenet300", new Defaults("l1", 1.3e-4, 0.05, 0.05, 0.9, 40, 64),
-            "lenet5", new Defaults("l1", 1e-4, 0.1, 0.02, 0.9, 20, 64));
+    /** The exit code of a run that diverged (NaN or infinite loss or weights): a status, not a result. */
+    static final int DIVERGED = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -147,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Map<String, Object> run = resume != null ? readRun(resume) : options();
+        Map<String, Object> run = resume != null ? resumedRun(resume) : options();
         Path dir = resume != null ? resume : out != null ? out : Path.of("runs/" + model + "-" + method);
         TrainConfig config = toConfig(run);
         Path dataDir = Path.of((String) run.get("data"));
@@ -182,6 +180,16 @@ final class TrainCommand implements Callable<Integer> {
         try (ProgressBar bar = new ProgressBar(System.err, quiet)) {
             outcome = TrainingRun.run(config, configText, train, test, dir,
                     (epoch, done, total) -> bar.update("epoch " + epoch + "/" + config.epochs(), done, total));
+        } catch (CheckpointException e) {
+            throw new UserError("--resume " + e.getMessage());
+        }
+        if (!outcome.completed()) {
+            Divergence d = outcome.divergence();
+            Output.writeJsonAtomically(dir.resolve("summary.json"), summary(run, config, outcome));
+            spec.commandLine().getErr().println("rvsm: training diverged: " + d.describe() + "; no model was written. "
+                    + "Try a smaller --lr (this run: " + config.lr() + ")" + (config.method().equals("rvsm")
+                    ? " or --beta (" + config.beta() + ")" : "") + "; details in " + dir.resolve("summary.json"));
+            return DIVERGED;
         }
         List<EpochRecord> history = outcome.history();
         EpochRecord last = history.get(history.size() - 1);
@@ -200,7 +208,7 @@ final class TrainCommand implements Callable<Integer> {
         String m = Choices.oneOf("--model", model, Models.NAMES);
         String meth = Choices.oneOf("--method", method, TrainConfig.METHODS);
         String ds = Choices.oneOf("--dataset", dataset, ImageDataset.NAMES);
-        Defaults d = DEFAULTS.get(m);
+        TrainDefaults d = TrainDefaults.of(m);
         String p = penalty == null ? d.penalty() : Choices.oneOf("--penalty", penalty, Choices.PENALTIES);
         if (p.equals("none")) {
             meth = "dense";
@@ -280,18 +288,82 @@ final class TrainCommand implements Callable<Integer> {
         return ((Number) r.get(key)).doubleValue();
     }
 
+    /**
+     * The config of the run in dir (its run.json), validated exactly as the options of a new run are:
+     * its values are set as this command's options, then {@link #options()} checks them.
+     */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> readRun(Path dir) {
+    private Map<String, Object> resumedRun(Path dir) {
         Path file = dir.resolve("run.json");
         if (!Files.isRegularFile(file) || !Files.isRegularFile(dir.resolve(TrainingRun.CHECKPOINT))) {
             throw new UserError("--resume " + dir + ": no run.json and checkpoint there (not a training directory?)");
         }
+        Map<String, Object> r;
         try {
-            JsonNode node = new ObjectMapper().readTree(file.toFile()).get("config");
-            return new ObjectMapper().convertValue(node, java.util.LinkedHashMap.class);
+            JsonNode node = new ObjectMapper().readTree(file.toFile());
+            if (node == null || !node.path("config").isObject()) {
+                throw new UserError("--resume " + file + ": no \"config\" object in it");
+            }
+            r = new ObjectMapper().convertValue(node.get("config"), java.util.LinkedHashMap.class);
         } catch (IOException | IllegalArgumentException e) {
             throw new UserError("--resume " + file + ": unreadable (" + e.getMessage() + ")");
         }
+        String where = "--resume " + file + ": config.";
+        model = field(r, "model", String.class, where);
+        dataset = field(r, "dataset", String.class, where);
+        data = Path.of(field(r, "data", String.class, where));
+        method = field(r, "method", String.class, where);
+        penalty = field(r, "penalty", String.class, where);
+        a = field(r, "a", Number.class, where).doubleValue();
+        lambda = field(r, "lambda", Number.class, where).doubleValue();
+        beta = field(r, "beta", Number.class, where).doubleValue();
+        lr = field(r, "lr", Number.class, where).doubleValue();
+        momentum = field(r, "momentum", Number.class, where).doubleValue();
+        epochs = whole(r, "epochs", where);
+        batch = whole(r, "batch", where);
+        Number s = field(r, "seed", Number.class, where);
+        if (!(s instanceof Integer || s instanceof Long)) {
+            throw new UserError(where + "seed must be an integer, got " + s);
+        }
+        seed = s.longValue();
+        trainLimit = whole(r, "train_limit", where);
+        testLimit = whole(r, "test_limit", where);
+        pruneSparsity = field(r, "prune_sparsity", Number.class, where).doubleValue();
+        fineTuneEpochs = whole(r, "finetune_epochs", where);
+        List<?> names = field(r, "sparsify", List.class, where);
+        sparsify = new ArrayList<>();
+        for (Object o : names) {
+            if (!(o instanceof String n)) {
+                throw new UserError(where + "sparsify must be a list of names, got " + names);
+            }
+            sparsify.add(n);
+        }
+        group = r.containsKey("group") ? field(r, "group", String.class, where) : "none";
+        groupLambda = r.containsKey("group_lambda") ? field(r, "group_lambda", Number.class, where).doubleValue() : 0.0;
+        try {
+            Map<String, Object> checked = options();
+            toConfig(checked);
+            return checked;
+        } catch (UserError e) {
+            throw new UserError("--resume " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static <T> T field(Map<String, Object> r, String key, Class<T> type, String where) {
+        Object v = r.get(key);
+        if (!type.isInstance(v)) {
+            throw new UserError(where + key + " must be " + (type == Number.class ? "a number" : type == String.class
+                    ? "a string" : "a list") + ", got " + (v == null ? "nothing" : Output.toJson(v)));
+        }
+        return type.cast(v);
+    }
+
+    private static int whole(Map<String, Object> r, String key, String where) {
+        Number n = field(r, key, Number.class, where);
+        if (!(n instanceof Integer)) {
+            throw new UserError(where + key + " must be a whole number, got " + n);
+        }
+        return n.intValue();
     }
 
     /** Creates dir, or fails with one line if it exists and holds anything (an earlier run is never touched). */
@@ -321,8 +393,21 @@ final class TrainCommand implements Callable<Integer> {
 
     private static Map<String, Object> summary(Map<String, Object> run, TrainConfig config, TrainingRun.Outcome outcome) {
         List<EpochRecord> h = outcome.history();
-        EpochRecord last = h.get(h.size() - 1);
         Map<String, Object> m = Output.object();
+        m.put("status", outcome.completed() ? "completed" : "diverged");
+        if (!outcome.completed()) {
+            Divergence d = outcome.divergence();
+            Map<String, Object> at = Output.object();
+            at.put("epoch", d.epoch());
+            at.put("minibatch", d.minibatch());
+            at.put("tensor", d.tensor());
+            at.put("value", Double.toString(d.value()));
+            m.put("diverged_at", at);
+            m.put("epochs_completed", h.size());
+            m.put("config", run);
+            return m;
+        }
+        EpochRecord last = h.get(h.size() - 1);
         m.put("test_accuracy", last.testAccuracyU());
         m.put("test_accuracy_w", last.testAccuracyW());
         m.put("sparsity", last.sparsity());

@@ -40,7 +40,7 @@ class TrainCliTest {
         return out.toByteArray();
     }
 
-    private static void writeSplit(Path dir, String prefix, int n, SplittableRandom rng) throws IOException {
+    static void writeSplit(Path dir, String prefix, int n, SplittableRandom rng) throws IOException {
         ByteBuffer images = ByteBuffer.allocate(16 + n * 784).putInt(0x803).putInt(n).putInt(28).putInt(28);
         ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
         for (int i = 0; i < n; i++) {

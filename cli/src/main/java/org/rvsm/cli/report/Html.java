@@ -3,12 +3,12 @@ package org.rvsm.cli.report;
 import java.util.List;
 
 /** Small helpers for the HTML report: tables and escaping. */
-final class Html {
+public final class Html {
 
     private Html() {
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         return SvgPlot.esc(s);
     }
 

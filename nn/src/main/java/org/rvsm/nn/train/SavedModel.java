@@ -51,8 +51,9 @@ public final class SavedModel implements AutoCloseable {
             Safetensors.Tensor t = tensors.get(p.getKey());
             NDArray a = p.getValue().getArray();
             if (t == null || t.data() == null || !Arrays.equals(t.shape(), a.getShape().getShape())) {
+                String message = "the file has no F32 tensor " + p.getKey() + " of shape " + a.getShape();
                 manager.close();
-                throw new IOException("the file has no F32 tensor " + p.getKey() + " of shape " + a.getShape());
+                throw new IOException(message);
             }
             a.set(FloatBuffer.wrap(t.data()));
             if (p.getValue().getType() == Parameter.Type.WEIGHT) {

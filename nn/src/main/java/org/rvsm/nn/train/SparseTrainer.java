@@ -157,7 +157,12 @@ public final class SparseTrainer implements AutoCloseable {
         return out;
     }
 
-    /** One epoch (0-based) over the training set, then the evaluation on the test set. */
+    /**
+     * One epoch (0-based) over the training set, then the evaluation on the test set.
+     *
+     * @throws DivergedException when a minibatch's loss, or a weight at the end of the epoch, is NaN or
+     *                           infinite; the trainer's state is then not meaningful
+     */
     public EpochRecord trainEpoch(int epoch, ImageDataset train, ImageDataset test, Runnable onBatch) {
         int n = train.count();
         int pixels = train.pixels();
@@ -190,7 +195,11 @@ public final class SparseTrainer implements AutoCloseable {
                     NDArray logits = block.forward(store, new NDList(input), true).singletonOrThrow();
                     NDArray value = loss.evaluate(new NDList(labels), new NDList(logits));
                     collector.backward(value);
-                    lossSum += value.getFloat();
+                    float batchLoss = value.getFloat();
+                    if (!Float.isFinite(batchLoss)) {
+                        throw diverged(epoch, batches + 1, batchLoss);
+                    }
+                    lossSum += batchLoss;
                 }
                 long stepStarted = System.nanoTime();
                 step(lr, batches % FLUSH_EVERY == FLUSH_EVERY - 1);
@@ -202,11 +211,33 @@ public final class SparseTrainer implements AutoCloseable {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        Divergence last = firstNonFinite(epoch, batches);
+        if (last != null) { // the last update made a weight non-finite; no later loss saw it
+            throw new DivergedException(last);
+        }
         double accuracyW = accuracy(test, false);
         double accuracyU = accuracy(test, true);
         List<LayerInfo> layers = layers(); // one copy of each tensor out of the engine
         return new EpochRecord(epoch + 1, lossSum / batches, accuracyW, accuracyU, overallSparsity(layers),
                 layerSparsity(layers), seconds);
+    }
+
+    /** The divergence at a minibatch whose loss was not finite: the first non-finite weight, else the loss. */
+    private DivergedException diverged(int epoch, int minibatch, float loss) {
+        Divergence d = firstNonFinite(epoch, minibatch);
+        return new DivergedException(d != null ? d : new Divergence(epoch + 1, minibatch, "loss", loss));
+    }
+
+    /** The first parameter (model order) holding a NaN or an infinity, or null if all are finite. */
+    private Divergence firstNonFinite(int epoch, int minibatch) {
+        for (int i = 0; i < weights.size(); i++) {
+            for (float x : weights.get(i)) {
+                if (!Float.isFinite(x)) {
+                    return new Divergence(epoch + 1, minibatch, names.get(i), x);
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -436,7 +467,7 @@ public final class SparseTrainer implements AutoCloseable {
     private static void set(float[] target, Safetensors.Contents state, String name, long[] shape)
             throws IOException {
         Safetensors.Tensor t = state.tensors().get(name);
-        if (t == null || !Arrays.equals(t.shape(), shape)) {
+        if (t == null || t.data() == null || !Arrays.equals(t.shape(), shape)) {
             throw new IOException("checkpoint has no tensor " + name + " of shape " + Arrays.toString(shape));
         }
         System.arraycopy(t.data(), 0, target, 0, target.length);

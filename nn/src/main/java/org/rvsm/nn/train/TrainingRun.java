@@ -27,8 +27,16 @@ public final class TrainingRun {
         void batch(int epoch, int done, int total);
     }
 
-    /** What a run produced: every epoch's record and the final per-layer summary. */
-    public record Outcome(List<EpochRecord> history, List<SparseTrainer.LayerInfo> layers) {
+    /**
+     * What a run produced: every completed epoch's record and the final per-layer summary; or, for a run
+     * that diverged, the epochs completed before and where it diverged (layers empty, no model written).
+     */
+    public record Outcome(List<EpochRecord> history, List<SparseTrainer.LayerInfo> layers, Divergence divergence) {
+
+        /** True when every epoch ran and the model was written. */
+        public boolean completed() {
+            return divergence == null;
+        }
     }
 
     public static final String CHECKPOINT = "checkpoint.safetensors";
@@ -40,7 +48,10 @@ public final class TrainingRun {
     /**
      * Trains from the checkpoint in dir if there is one (its config must equal config), else from
      * scratch, until config.epochs() epochs are done. Also writes model.safetensors (the deployed
-     * weights: u for sparsified tensors).
+     * weights: u for sparsified tensors). A run that diverges stops there and writes no model.
+     *
+     * @throws CheckpointException when the checkpoint in dir cannot be used (unreadable, truncated,
+     *                             another configuration's)
      */
     public static Outcome run(TrainConfig config, String configText, ImageDataset train, ImageDataset test,
                                         Path dir, Progress progress) throws IOException {
@@ -50,21 +61,18 @@ public final class TrainingRun {
             Path checkpoint = dir.resolve(CHECKPOINT);
             int first = 0;
             if (Files.exists(checkpoint)) {
-                Safetensors.Contents state = Safetensors.read(checkpoint);
-                String saved = state.metadata().getOrDefault("config", "");
-                if (!saved.equals(configText)) {
-                    throw new IOException(checkpoint + " was written by another configuration:\n" + saved);
-                }
-                trainer.loadState(state);
-                first = Integer.parseInt(state.metadata().get("epochs_done"));
-                history.addAll(parseMetrics(state.metadata().get("metrics")));
+                first = resume(trainer, checkpoint, configText, history);
             }
             int batches = (train.count() + config.batch() - 1) / config.batch();
             for (int epoch = first; epoch < config.epochs(); epoch++) {
                 int e = epoch;
                 int[] done = {0};
-                EpochRecord record = trainer.trainEpoch(epoch, train, test,
-                        () -> progress.batch(e + 1, ++done[0], batches));
+                EpochRecord record;
+                try {
+                    record = trainer.trainEpoch(epoch, train, test, () -> progress.batch(e + 1, ++done[0], batches));
+                } catch (DivergedException diverged) { // the last checkpoint (a finite state) stays
+                    return new Outcome(history, List.of(), diverged.divergence());
+                }
                 history.add(record);
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("config", configText);
@@ -76,7 +84,30 @@ public final class TrainingRun {
             }
             Safetensors.write(dir.resolve("model.safetensors"), trainer.deployedTensors(),
                     Map.of("config", configText, "model", config.model(), "format", "rvsm-sparse-u"));
-            return new Outcome(history, trainer.layers());
+            return new Outcome(history, trainer.layers(), null);
+        }
+    }
+
+    /** Loads the checkpoint into the trainer and the history; returns the epochs it holds. */
+    private static int resume(SparseTrainer trainer, Path checkpoint, String configText, List<EpochRecord> history)
+            throws CheckpointException {
+        try {
+            Safetensors.Contents state = Safetensors.read(checkpoint);
+            String saved = state.metadata().getOrDefault("config", "");
+            if (!saved.equals(configText)) {
+                throw new IOException("it was written by another configuration (" + saved + ")");
+            }
+            String done = state.metadata().get("epochs_done");
+            int epochs = done == null ? -1 : Integer.parseInt(done);
+            List<EpochRecord> rows = parseMetrics(state.metadata().get("metrics"));
+            if (epochs < 0 || rows.size() != epochs) {
+                throw new IOException("epochs_done " + done + " does not match its " + rows.size() + " metrics rows");
+            }
+            trainer.loadState(state);
+            history.addAll(rows);
+            return epochs;
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(checkpoint + ": cannot resume from it (" + e.getMessage() + ")", e);
         }
     }
 
@@ -98,6 +129,7 @@ public final class TrainingRun {
         return sb.toString();
     }
 
+    /** The rows of {@link #metricsCsv}; a malformed row is an IllegalArgumentException naming it. */
     static List<EpochRecord> parseMetrics(String csv) {
         List<EpochRecord> out = new ArrayList<>();
         if (csv == null) {
@@ -106,6 +138,9 @@ public final class TrainingRun {
         String[] lines = csv.split("\n");
         for (int i = 1; i < lines.length; i++) {
             String[] f = lines[i].split(",");
+            if (f.length < 6) {
+                throw new IllegalArgumentException("metrics row " + i + " has " + f.length + " fields, expected 6 or more");
+            }
             List<Double> layers = new ArrayList<>();
             for (int j = 6; j < f.length; j++) {
                 layers.add(Double.parseDouble(f[j]));
