@@ -15,14 +15,20 @@ package org.rvsm.runtime;
 public record Csr(int rows, int cols, int[] indptr, int[] indices, float[] values) {
 
     public Csr {
-        if (rows < 0 || cols < 0 || indptr.length != rows + 1 || indptr[0] != 0 || indices.length != values.length
+        if (indptr == null || indices == null || values == null) {
+            throw new IllegalArgumentException("CSR: indptr, indices and values are all needed");
+        }
+        if (rows < 0 || cols < 0 || rows == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("CSR: " + rows + " x " + cols + " is not a matrix size");
+        }
+        if (indptr.length != rows + 1 || indptr[0] != 0 || indices.length != values.length
                 || indptr[rows] != values.length) {
             throw new IllegalArgumentException("CSR: indptr must have rows + 1 = " + (rows + 1)
-                    + " entries from 0 to nnz = " + values.length);
+                    + " entries from 0 to nnz = " + values.length + " (and indices as many as values)");
         }
         for (int r = 0; r < rows; r++) {
-            if (indptr[r + 1] < indptr[r]) {
-                throw new IllegalArgumentException("CSR: indptr decreases at row " + r);
+            if (indptr[r + 1] < indptr[r] || indptr[r + 1] > values.length) {
+                throw new IllegalArgumentException("CSR: indptr decreases at row " + r + " or passes nnz = " + values.length);
             }
             for (int k = indptr[r]; k < indptr[r + 1]; k++) {
                 if (indices[k] < 0 || indices[k] >= cols || (k > indptr[r] && indices[k] <= indices[k - 1])) {
@@ -35,7 +41,10 @@ public record Csr(int rows, int cols, int[] indptr, int[] indices, float[] value
 
     /** The non-zero entries of a dense row-major (rows x cols) matrix. */
     public static Csr of(float[] dense, int rows, int cols) {
-        if ((long) rows * cols != dense.length) {
+        if (dense == null) {
+            throw new IllegalArgumentException("CSR: no values");
+        }
+        if (rows < 0 || cols < 0 || rows == Integer.MAX_VALUE || (long) rows * cols != dense.length) {
             throw new IllegalArgumentException("CSR: " + rows + " x " + cols + " does not match " + dense.length + " values");
         }
         int nnz = 0;
@@ -61,6 +70,9 @@ public record Csr(int rows, int cols, int[] indptr, int[] indices, float[] value
 
     /** The dense row-major matrix (zeros where no entry is stored). */
     public float[] toDense() {
+        if ((long) rows * cols > Safetensors.MAX_ELEMENTS) {
+            throw new IllegalArgumentException("CSR: " + rows + " x " + cols + " holds more values than a Java array");
+        }
         float[] out = new float[rows * cols];
         for (int r = 0; r < rows; r++) {
             for (int k = indptr[r]; k < indptr[r + 1]; k++) {
