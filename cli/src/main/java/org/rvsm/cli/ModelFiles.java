@@ -32,7 +32,7 @@ final class ModelFiles {
         try {
             m = SavedModel.load(model);
         } catch (IOException | IllegalArgumentException e) {
-            throw new UserError("--model " + model + ": " + e.getMessage());
+            throw failure(model, e);
         }
         try {
             requireFinite(model, m.tensors());
@@ -51,8 +51,16 @@ final class ModelFiles {
             requireFinite(model, tensors);
             return SparseNetwork.of(tensors, threads);
         } catch (IOException | IllegalArgumentException e) {
-            throw new UserError("--model " + model + ": " + e.getMessage());
+            throw failure(model, e);
         }
+    }
+
+    /** "--model FILE: what is wrong", the file named once (the readers' messages may start with it). */
+    private static UserError failure(Path model, Exception e) {
+        String message = String.valueOf(e.getMessage());
+        String prefix = model + ": ";
+        return new UserError("--model " + prefix + (message.startsWith(prefix) ? message.substring(prefix.length())
+                : message), e);
     }
 
     /**
