@@ -2,7 +2,7 @@ package org.rvsm.experiment;
 
 /** Which gradient of the teacher-student loss the optimiser sees. */
 public enum GradientMode {
-    /** The closed-form population gradient (rvsm-math.md section 1). */
+    /** The closed-form population gradient (docs/math.md section 1.4). */
     POPULATION("population"),
     /** Full-batch gradient over one fixed sample of n inputs. */
     EMPIRICAL("empirical"),

@@ -1,6 +1,6 @@
 package org.rvsm.optimizer;
 
-/** The iterations this package runs (rvsm-math.md section 2). */
+/** The iterations this package runs (docs/math.md sections 2.2 and 2.3). */
 public enum Method {
     /** Relaxed variable splitting: w-step on L_beta with the current u, then u = T_{lambda/beta}(w). */
     RVSM("rvsm"),

@@ -8,7 +8,7 @@ import org.rvsm.Vectors;
 import org.rvsm.penalty.Penalty;
 
 /**
- * Runs RVSM and its two baselines over any {@link DifferentiableObjective} (rvsm-math.md section 2).
+ * Runs RVSM and its two baselines over any {@link DifferentiableObjective} (docs/math.md section 2).
  *
  * <p>RVSM, from w^0 with u^0 = T(w^0):
  * <pre>

@@ -7,7 +7,7 @@ import org.rvsm.penalty.TransformedL1;
 
 /**
  * RVSM with SGD momentum on one float tensor, for deep-learning training loops: the engine computes
- * the loss gradient g, and this does the rest in one pass on the JVM (rvsm-math.md sections 2 and 5):
+ * the loss gradient g, and this does the rest in one pass on the JVM (docs/math.md sections 2.2 and 5.1):
  *
  * <pre>
  *   u = T_{lambda/beta}(w)         (the sparse copy of the current w)

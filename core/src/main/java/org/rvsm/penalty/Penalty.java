@@ -3,7 +3,7 @@ package org.rvsm.penalty;
 /**
  * A separable sparsity penalty P(w) = sum_i p(w_i) and its thresholding (proximal) operator
  *
- * <pre>  T_mu(x) = argmin_y (1/2)(y - x)^2 + mu p(y)        (rvsm-math.md, section 3)</pre>
+ * <pre>  T_mu(x) = argmin_y (1/2)(y - x)^2 + mu p(y)        (docs/math.md section 3.1)</pre>
  *
  * <p>In RVSM, mu = lambda / beta. Scalar and {@code double[]} forms compute in double. The
  * {@code float[]} form (for network weights) equals the double operator rounded once to float,

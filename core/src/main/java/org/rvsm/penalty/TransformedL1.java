@@ -4,7 +4,7 @@ package org.rvsm.penalty;
  * Transformed l1 penalty p_a(y) = (a+1)|y| / (a+|y|) with shape a > 0 (Zhang and Xin). It tends to
  * l0 as a -> 0+ and to l1 as a -> infinity.
  *
- * <p>Prox (rvsm-math.md section 3): T(x) = 0 for |x| <= t*, else
+ * <p>Prox (docs/math.md section 3.4): T(x) = 0 for |x| <= t*, else
  * sgn(x) [ (2/3)(a+|x|) cos(phi/3) - 2a/3 + |x|/3 ] with
  * phi = arccos(1 - 27 mu a (a+1) / (2 (a+|x|)^3)).
  * It is evaluated in the algebraically identical form |x| - (4/3)(a+|x|) sin^2(phi/6) with

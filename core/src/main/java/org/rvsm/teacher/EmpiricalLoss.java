@@ -3,7 +3,7 @@ package org.rvsm.teacher;
 import org.rvsm.optimizer.DifferentiableObjective;
 
 /**
- * The empirical loss over a fixed sample (rvsm-math.md section 1):
+ * The empirical loss over a fixed sample (docs/math.md section 1.6):
  *
  * <pre>
  *   l_n(w)      = (1/n) sum_j (f(Z^j,w) - y^j)^2

@@ -1,7 +1,7 @@
 package org.rvsm.teacher;
 
 /**
- * The closed-form population gradient grad l(w) = cw * w - cStar * w* (rvsm-math.md section 1).
+ * The closed-form population gradient grad l(w) = cw * w - cStar * w* (docs/math.md section 1.4).
  *
  * @param cw    (1/k^2) [ (k^2 + (pi-1)k)/pi - k |w*| sin(theta)/(pi |w|) - (k^2-k) |w*|/(pi |w|) ]
  * @param cStar (pi - theta) / (pi k)

@@ -7,7 +7,7 @@ import org.rvsm.penalty.Penalty;
 import org.rvsm.penalty.TransformedL1;
 
 /**
- * Solves for the theory's predicted RVSM limit (rvsm-math.md section 4), independently of the
+ * Solves for the theory's predicted RVSM limit (docs/math.md section 4), independently of the
  * optimiser.
  *
  * <p>Each coordinate solves the scalar equation (c + beta) x - beta T(x) = c* w*_i, where

@@ -3,7 +3,7 @@ package org.rvsm.teacher;
 import java.util.random.RandomGenerator;
 
 /**
- * The paper's one-hidden-layer no-overlap ReLU network (rvsm-math.md section 1): an input Z holds k
+ * The paper's one-hidden-layer no-overlap ReLU network (docs/math.md section 1.1): an input Z holds k
  * disjoint patches Z_1..Z_k of dimension d, one shared filter w, and
  *
  * <pre>  f(Z, w) = (1/k) sum_i max(Z_i . w, 0)</pre>

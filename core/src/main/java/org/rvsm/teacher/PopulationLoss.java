@@ -5,7 +5,7 @@ import org.rvsm.optimizer.DifferentiableObjective;
 
 /**
  * The population loss l(w) = E_Z[(f(Z,w) - f(Z,w*))^2] for Gaussian input, in closed form
- * (rvsm-math.md section 1; no 1/2 factor):
+ * (docs/math.md sections 1.2 to 1.5; no 1/2 factor):
  *
  * <pre>
  *   l(w) = (1/k^2) [ A (|w|^2 + |w*|^2) - 2 k g(w,w*) - 2 B |w||w*| ]

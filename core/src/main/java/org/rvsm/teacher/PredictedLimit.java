@@ -2,7 +2,7 @@ package org.rvsm.teacher;
 
 /**
  * The limit (w̄, ū) that RVSM with the population gradient converges to, as predicted by the theory
- * (rvsm-math.md section 4): ū = T(w̄) and (cw + beta) w̄_i - beta T(w̄_i) = cStar w*_i for every i.
+ * (docs/math.md section 4.1): ū = T(w̄) and (cw + beta) w̄_i - beta T(w̄_i) = cStar w*_i for every i.
  *
  * @param w          w̄
  * @param u          ū = T_{lambda/beta}(w̄), the sparse limit

@@ -59,7 +59,7 @@ class SolverTest {
     @ParameterizedTest
     @MethodSource("penalties")
     void lagrangianIsNonIncreasingForASmallStepOnThePopulationLoss(Penalty penalty) {
-        // rvsm-math.md section 2: descent when eta < 2/(beta + L); L is O(1) here, so eta = 0.1 is small
+        // docs/math.md section 2.2: descent when eta < 2/(beta + L); L is O(1) here, so eta = 0.1 is small
         RunResult run = Solver.run(new PopulationLoss(8, TEACHER), START,
                 SolverConfig.rvsm(penalty, 0.05, 1.0, 0.1, 3000, 0.0));
         double previous = Double.POSITIVE_INFINITY;

@@ -17,7 +17,7 @@ import org.rvsm.penalty.TransformedL1;
 
 /**
  * The fused step against the textbook update written out in double precision, one line per formula of
- * rvsm-math.md section 2 (g + beta (w - u), momentum, step, prox), on seeded random tensors.
+ * docs/math.md section 5.1 (g + beta (w - u), momentum, step, prox), on seeded random tensors.
  */
 class SplitSgdTest {
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The properties of rvsm-math.md section 3, checked for every penalty over 10,000 seeded random
+ * The properties of docs/math.md section 3.5, checked for every penalty over 10,000 seeded random
  * (x, mu[, a]) each: optimality against a brute-force grid that includes 0 and x, odd symmetry,
  * monotonicity, shrinkage, the exact dead zone, and agreement of the scalar, double[] and float[]
  * forms.

@@ -34,7 +34,7 @@ class PenaltyValuesTest {
 
     @Test
     void transformedL1CheckValuesFromRvsmMath() {
-        // rvsm-math.md section 3: a=2, mu=0.1: t* = 0.15 (continuous regime)
+        // docs/math.md section 3.4 (check values in 3.8): a=2, mu=0.1: t* = 0.15 (continuous regime)
         TransformedL1 a2 = new TransformedL1(2.0);
         assertTrue(a2.isContinuousRegime(0.1));
         assertClose(0.15, a2.threshold(0.1), 1e-15, 0.0, "t*(a=2, mu=0.1)");
@@ -47,7 +47,7 @@ class PenaltyValuesTest {
         // a=0.1, mu=0.3: t* = sqrt(0.66) - 0.05 = 0.7624 (to 4 digits), T jumps to about 0.7124
         TransformedL1 a01 = new TransformedL1(0.1);
         assertClose(Math.sqrt(0.66) - 0.05, a01.threshold(0.3), 1e-15, 0.0, "t*(a=0.1, mu=0.3)");
-        assertClose(0.7624, a01.threshold(0.3), 1e-4, 0.0, "t* rounded as in rvsm-math.md");
+        assertClose(0.7624, a01.threshold(0.3), 1e-4, 0.0, "t* rounded as in docs/math.md");
         assertClose(0.7124, a01.prox(Math.nextUp(a01.threshold(0.3)), 0.3), 1e-4, 0.0, "jump value");
     }
 

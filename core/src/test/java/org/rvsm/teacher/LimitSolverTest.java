@@ -18,7 +18,7 @@ import org.rvsm.optimizer.SolverConfig;
 import org.rvsm.penalty.Penalty;
 import org.rvsm.penalty.TransformedL1;
 
-/** The theory of rvsm-math.md section 4 against RVSM runs and against its own closed forms. */
+/** The theory of docs/math.md section 4 against RVSM runs and against its own closed forms. */
 class LimitSolverTest {
 
     private static double[] gaussian(int d, SplittableRandom rng) {
@@ -37,7 +37,7 @@ class LimitSolverTest {
 
     @Test
     void l1CheckFromRvsmMath() {
-        // rvsm-math.md section 4 check: k=8, d=20, l1, lambda=0.02, beta=1, eta=0.5, 2e4 iterations
+        // docs/math.md section 4.5 check: k=8, d=20, l1, lambda=0.02, beta=1, eta=0.5, 2e4 iterations
         double[] teacher = gaussian(20, new SplittableRandom(8));
         PredictedLimit limit = LimitSolver.solve(8, teacher, Penalty.l1(), 0.02, 1.0, null);
         assertTrue(limit.converged(), "solver residual " + limit.residual());
@@ -129,7 +129,7 @@ class LimitSolverTest {
 
     @Test
     void smallBetaWithFixedMuTendsToThresholdingTheTeacher() {
-        // rvsm-math.md section 4: beta -> 0 with lambda/beta fixed gives ū -> T_{lambda/beta}(w*)
+        // docs/math.md section 4.4: beta -> 0 with lambda/beta fixed gives ū -> T_{lambda/beta}(w*)
         double[] teacher = Teachers.sparseTeacher(20, 0.5, new SplittableRandom(11));
         double mu = 0.3;
         double[] expected = new double[20];

@@ -12,7 +12,7 @@ import org.rvsm.Tolerances;
 import org.rvsm.Vectors;
 import org.rvsm.experiment.Teachers;
 
-/** The closed forms of rvsm-math.md section 1 against Monte Carlo, finite differences and known points. */
+/** The closed forms of docs/math.md section 1 against Monte Carlo, finite differences and known points. */
 class PopulationLossTest {
 
     private static double[] gaussian(int d, SplittableRandom rng) {
@@ -97,7 +97,7 @@ class PopulationLossTest {
 
     @Test
     void theTeacherIsAStationaryPointWithEqualCoefficients() {
-        // rvsm-math.md: at w = w*, cw = cStar = 1/k and l = 0
+        // docs/math.md section 1.4: at w = w*, cw = cStar = 1/k and l = 0
         SplittableRandom rng = new SplittableRandom(6);
         double[] teacher = gaussian(12, rng);
         PopulationLoss loss = new PopulationLoss(8, teacher);

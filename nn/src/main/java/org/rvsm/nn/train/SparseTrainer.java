@@ -31,7 +31,7 @@ import org.rvsm.penalty.TransformedL1;
 import org.rvsm.runtime.Safetensors;
 
 /**
- * RVSM (and its baselines) on a DJL model with the PyTorch engine (rvsm-math.md section 5).
+ * RVSM (and its baselines) on a DJL model with the PyTorch engine (docs/math.md section 5).
  *
  * <p>Each minibatch: forward and backward on the engine (its autodiff). Then, for every parameter, the
  * update runs on the JVM in one fused pass ({@link SplitSgd}): for a sparsified weight tensor (dense

@@ -14,7 +14,7 @@ import org.rvsm.runtime.Safetensors;
 
 /**
  * A training run in a directory: after every epoch it writes, each file atomically,
- * {@code checkpoint.safetensors} (w, v, u of every tensor, with the epoch and the config in its
+ * {@code checkpoint.safetensors} (w, v and the mask of every tensor, with the epoch and the config in its
  * metadata) and {@code metrics.csv}. A run that was killed resumes from the last completed epoch and
  * ends with the same metrics as an uninterrupted run: epoch e's shuffle depends only on the seed and
  * e, and the checkpoint holds the whole optimiser state.
