@@ -26,10 +26,9 @@ import picocli.CommandLine.Option;
             "  compact  the compacted dense model (removed neurons/filters gone) on the engine",
             "at batch 1 (latency) and batch 256 (throughput). Each call is timed on its own.",
             "A round is 1,000 single images and 50 batches, in blocks of 50 and 5 calls. The contenders take",
-            "turns block by block, so that all three see the same spells of the machine's pace (a shared virtual",
-            "machine can run at half speed for spells of tens of milliseconds to seconds). Each block follows a",
-            "20 ms pause, so that the engine's OpenMP threads, which spin for a while after a call, do not steal",
-            "the cores from the next contender.",
+            "turns block by block, so that a change of the machine's pace between blocks affects all three alike.",
+            "Each block follows a 20 ms pause, so that the engine's OpenMP threads, which spin for a while after a",
+            "call, do not steal the cores from the next contender.",
             "Writes: the medians over all calls of all rounds (ms per call; a median, unlike a mean, is not",
             "moved by the odd call that a garbage collection or another process delays); the ratios",
             "dense/sparse of those medians (speedup_*), and the median over blocks of each block's ratio",
@@ -41,10 +40,10 @@ final class BenchInferCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model.safetensors or an export.")
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = ModelFiles.OPTION)
     Path model;
 
-    @Option(names = "--json", paramLabel = "OUT", required = true, description = "Where to write the results (JSON).")
+    @Option(names = "--json", paramLabel = "FILE", required = true, description = "Where to write the results (JSON).")
     Path json;
 
     @CommandLine.Mixin
@@ -52,6 +51,9 @@ final class BenchInferCommand implements Callable<Integer> {
 
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "5", description = "Rounds (contenders in turn). Default: ${DEFAULT-VALUE}.")
     int rounds;
+
+    @CommandLine.Mixin
+    CommonOptions common;
 
     /** Single-image calls per contender and round, in SINGLE_BLOCKS blocks. */
     private static final int SINGLE_CALLS = 1000;
@@ -80,12 +82,12 @@ final class BenchInferCommand implements Callable<Integer> {
         try (SavedModel dense = ModelFiles.load(model)) {
             SparseNetwork sparse = SparseNetwork.of(dense.tensors(), threads);
             try (SavedModel compact = SavedModel.of(Compactor.compact(dense.tensors()).tensors(), Map.of())) {
-                InferCommand.Logits[] contenders = {dense::logits, sparse::logits, compact::logits};
+                Predictions.Logits[] contenders = {dense::logits, sparse::logits, compact::logits};
                 String[] names = {"dense", "sparse", "compact"};
                 int[][] predictions = new int[3][];
                 for (int c = 0; c < 3; c++) {
                     predictions[c] = new int[test.count()];
-                    InferCommand.predict(contenders[c], test, BATCH, predictions[c]);
+                    Predictions.predict(contenders[c], test, BATCH, predictions[c]);
                 }
                 double[][] single = new double[3][rounds * SINGLE_CALLS];
                 double[][] batched = new double[3][rounds * BATCH_CALLS];
@@ -104,21 +106,21 @@ final class BenchInferCommand implements Callable<Integer> {
                 result.put("threads", threads);
                 result.put("rounds", rounds);
                 for (int c = 0; c < 3; c++) {
-                    result.put(names[c] + "_ms_batch1", median(single[c]));
+                    result.put(names[c] + "_ms_batch1", Stats.median(single[c]));
                 }
                 for (int c = 0; c < 3; c++) {
-                    result.put(names[c] + "_ms_batch256", median(batched[c]));
+                    result.put(names[c] + "_ms_batch256", Stats.median(batched[c]));
                 }
                 for (int c = 0; c < 3; c++) { // for comparison: means, which the slow odd calls move
                     result.put(names[c] + "_ms_batch1_mean", Arrays.stream(single[c]).average().orElseThrow());
                     result.put(names[c] + "_ms_batch256_mean", Arrays.stream(batched[c]).average().orElseThrow());
                 }
-                result.put("speedup_batch1", median(single[0]) / median(single[1]));
-                result.put("speedup_batch256", median(batched[0]) / median(batched[1]));
+                result.put("speedup_batch1", Stats.median(single[0]) / Stats.median(single[1]));
+                result.put("speedup_batch256", Stats.median(batched[0]) / Stats.median(batched[1]));
                 result.put("speedup_batch1_paired", pairedRatio(single[0], single[1], SINGLE_CALLS / SINGLE_BLOCKS));
                 result.put("speedup_batch256_paired", pairedRatio(batched[0], batched[1], BATCH_CALLS / BATCH_BLOCKS));
-                result.put("compact_speedup_batch1", median(single[0]) / median(single[2]));
-                result.put("compact_speedup_batch256", median(batched[0]) / median(batched[2]));
+                result.put("compact_speedup_batch1", Stats.median(single[0]) / Stats.median(single[2]));
+                result.put("compact_speedup_batch256", Stats.median(batched[0]) / Stats.median(batched[2]));
                 int disagree = disagreements(predictions[0], predictions[1]);
                 result.put("predictions_identical", disagree == 0);
                 result.put("sparse_disagreements", disagree);
@@ -128,7 +130,7 @@ final class BenchInferCommand implements Callable<Integer> {
                 result.put("stored_weights", sparse.nonZeros());
                 long bytes = sparse.weightBytes();
                 result.put("sparse_weight_bytes", bytes);
-                result.put("sparse_gb_per_s_batch1", bytes / (median(single[1]) * 1e-3) / 1e9);
+                result.put("sparse_gb_per_s_batch1", bytes / (Stats.median(single[1]) * 1e-3) / 1e9);
                 result.put("stream_gb_per_s", streamBandwidth());
                 Output.writeJsonAtomically(json, result);
                 out.println(Output.toJson(result));
@@ -136,7 +138,7 @@ final class BenchInferCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError("--model " + model + ": " + e.getMessage());
         }
-        return 0;
+        return ExitCode.OK;
     }
 
     /** calls consecutive batches of the test set (wrapping around), each its own array. */
@@ -155,7 +157,7 @@ final class BenchInferCommand implements Callable<Integer> {
      * in turn runs that block's calls, after a pause. Returns the milliseconds of each call, per contender,
      * in input order.
      */
-    private static double[][] round(InferCommand.Logits[] contenders, List<float[]> inputs, int batch, int blocks) {
+    private static double[][] round(Predictions.Logits[] contenders, List<float[]> inputs, int batch, int blocks) {
         double[][] ms = new double[contenders.length][inputs.size()];
         int perBlock = inputs.size() / blocks;
         for (int block = 0; block < blocks; block++) {
@@ -187,10 +189,10 @@ final class BenchInferCommand implements Callable<Integer> {
     static double pairedRatio(double[] a, double[] b, int perBlock) {
         double[] ratios = new double[a.length / perBlock];
         for (int i = 0; i < ratios.length; i++) {
-            ratios[i] = median(Arrays.copyOfRange(a, i * perBlock, (i + 1) * perBlock))
-                    / median(Arrays.copyOfRange(b, i * perBlock, (i + 1) * perBlock));
+            ratios[i] = Stats.median(Arrays.copyOfRange(a, i * perBlock, (i + 1) * perBlock))
+                    / Stats.median(Arrays.copyOfRange(b, i * perBlock, (i + 1) * perBlock));
         }
-        return median(ratios);
+        return Stats.median(ratios);
     }
 
     private static int disagreements(int[] a, int[] b) {
@@ -224,11 +226,5 @@ final class BenchInferCommand implements Callable<Integer> {
             }
         }
         return best;
-    }
-
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 }

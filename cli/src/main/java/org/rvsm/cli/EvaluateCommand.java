@@ -21,11 +21,14 @@ final class EvaluateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model.safetensors.")
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = ModelFiles.OPTION)
     Path model;
 
     @CommandLine.Mixin
     TestSetOptions testSet;
+
+    @CommandLine.Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {
@@ -44,6 +47,6 @@ final class EvaluateCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT, "test accuracy %.2f%% on %d images; %.2f%% of the weights exactly zero",
                     100 * m.accuracy(test), test.count(), 100.0 * (total - nonZeros) / total));
         }
-        return 0;
+        return ExitCode.OK;
     }
 }

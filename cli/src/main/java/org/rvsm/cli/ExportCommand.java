@@ -31,8 +31,7 @@ final class ExportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true,
-            description = "A model.safetensors (written by train), or an earlier export.")
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = ModelFiles.OPTION)
     Path model;
 
     @Option(names = "--out", paramLabel = "DIR", required = true,
@@ -41,6 +40,9 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Replace DIR if it holds an earlier export and nothing else.")
     boolean force;
+
+    @CommandLine.Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {
@@ -83,6 +85,6 @@ final class ExportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError("--out " + out + ": " + e.getMessage());
         }
-        return 0;
+        return ExitCode.OK;
     }
 }

@@ -21,7 +21,7 @@ final class InferCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "The model file.")
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = ModelFiles.OPTION)
     Path model;
 
     @CommandLine.Mixin
@@ -33,6 +33,9 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Threads. Default: the number of cores.")
     Integer threads;
 
+    @CommandLine.Mixin
+    CommonOptions common;
+
     @Override
     public Integer call() {
         Checks.atLeast("--batch", batch, 1);
@@ -41,9 +44,9 @@ final class InferCommand implements Callable<Integer> {
         ImageDataset test = testSet.load();
         PrintWriter out = spec.commandLine().getOut();
         int[] predicted = new int[test.count()];
-        predict(net::logits, test, batch, predicted); // once to warm the JIT up
+        Predictions.predict(net::logits, test, batch, predicted); // once to warm the JIT up
         long started = System.nanoTime();
-        predict(net::logits, test, batch, predicted);
+        Predictions.predict(net::logits, test, batch, predicted);
         double seconds = (System.nanoTime() - started) / 1e9;
         long correct = 0;
         for (int i = 0; i < predicted.length; i++) {
@@ -51,22 +54,6 @@ final class InferCommand implements Callable<Integer> {
         }
         out.println(Output.format("test accuracy %.2f%% on %d images; %,.0f images/s (batch %d, %d threads, %,d stored weights)",
                 100.0 * correct / test.count(), test.count(), test.count() / seconds, batch, t, net.nonZeros()));
-        return 0;
-    }
-
-    /** A model as a function from n images (n x 784, row-major) to their logits (n x classes). */
-    interface Logits {
-        float[] of(float[] images, int n);
-    }
-
-    /** Predictions (argmax of the logits) for the whole data set, in calls of the given batch. */
-    static void predict(Logits model, ImageDataset data, int batch, int[] into) {
-        int pixels = data.pixels();
-        for (int start = 0; start < data.count(); start += batch) {
-            int b = Math.min(batch, data.count() - start);
-            float[] x = java.util.Arrays.copyOfRange(data.images(), start * pixels, (start + b) * pixels);
-            float[] logits = model.of(x, b);
-            System.arraycopy(SparseNetwork.argmax(logits, b, logits.length / b), 0, into, start, b);
-        }
+        return ExitCode.OK;
     }
 }

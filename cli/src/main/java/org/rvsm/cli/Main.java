@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code rvsm} command line: the only place that parses arguments, prints and exits.
- * Exit codes: 0 success, 1 unexpected failure (a bug: please report it), 2 bad input, 3 a training
- * that diverged (NaN or infinite loss or weights; a status, not a result).
+ * Exit codes: {@link ExitCode}. Every command takes {@link CommonOptions} and picocli's --help and
+ * --version.
  */
 @Command(name = "rvsm",
         mixinStandardHelpOptions = true,
@@ -62,13 +62,13 @@ public final class Main implements Runnable {
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("rvsm: " + oneLine(e.getMessage()) + " (see 'rvsm "
                     + commandPath(e.getCommandLine()) + "--help')");
-            return 2;
+            return ExitCode.BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e;
             if (cause instanceof UserError) {
                 err.println("rvsm: " + oneLine(cause.getMessage()));
-                return 2;
+                return ExitCode.BAD_INPUT;
             }
             err.println("rvsm: unexpected failure: " + cause);
             if (System.getenv("RVSM_DEBUG") != null) {
@@ -76,7 +76,7 @@ public final class Main implements Runnable {
             } else {
                 err.println("rvsm: set RVSM_DEBUG=1 for the stack trace; earlier results were left in place");
             }
-            return 1;
+            return ExitCode.BUG;
         });
         return cli.execute(args);
     }

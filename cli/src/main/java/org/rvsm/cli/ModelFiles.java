@@ -15,6 +15,9 @@ import org.rvsm.runtime.SparseNetwork;
  */
 final class ModelFiles {
 
+    /** The description of --model FILE in every command that reads a model file. */
+    static final String OPTION = "A model.safetensors written by train, or any file written by export.";
+
     private ModelFiles() {
     }
 

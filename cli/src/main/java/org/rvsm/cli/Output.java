@@ -110,6 +110,9 @@ final class Output {
     }
 
     private static String cell(Object value) {
+        if (value == null) {
+            return "";
+        }
         if (value instanceof Double d) {
             return Double.isFinite(d) ? Double.toString(d) : "";
         }

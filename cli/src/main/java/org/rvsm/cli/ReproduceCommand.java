@@ -55,8 +55,8 @@ final class ReproduceCommand implements Callable<Integer> {
             description = "Seeds the teacher, the start and every sample (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-    boolean quiet;
+    @CommandLine.Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {
@@ -66,7 +66,7 @@ final class ReproduceCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         try (StagedDirectory staged = StagedDirectory.create("reproduce", "--out", target, force || out == null,
                 List.of());
-             ProgressBar bar = new ProgressBar(System.err, quiet)) {
+             ProgressBar bar = common.progressBar()) {
             long started = System.nanoTime();
             Reproduction.Result result = Reproduction.run(settings, bar::update);
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -86,7 +86,7 @@ final class ReproduceCommand implements Callable<Integer> {
             }
             stdout.println("report: " + staged.target().resolve("index.html"));
         }
-        return 0;
+        return ExitCode.OK;
     }
 
     private static ReproductionReport.Sink sink(Path dir) {

@@ -17,9 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.rvsm.cli.report.Html;
 import org.rvsm.cli.report.SvgPlot;
 import org.rvsm.penalty.Penalty;
-import org.rvsm.penalty.TransformedL1;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,10 +44,10 @@ final class SweepCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "M", defaultValue = "lenet300", description = "lenet300 or lenet5.")
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "lenet300", description = "lenet300 or lenet5 (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory (default: /usr/share/datasets/fashion-mnist).")
+    @Option(names = "--data", paramLabel = "DIR", description = TestSetOptions.DATA)
     Path data;
 
     @Option(names = "--thresholds", paramLabel = "T", split = ",", defaultValue = "0.03,0.06,0.09,0.12,0.15",
@@ -67,10 +67,10 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "15", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--train-limit", paramLabel = "N", defaultValue = "0", description = "First N training images (0: all).")
+    @Option(names = "--train-limit", paramLabel = "N", defaultValue = "0", description = "Use only the first N training images (0: all).")
     int trainLimit;
 
-    @Option(names = "--test-limit", paramLabel = "N", defaultValue = "0", description = "First N test images (0: all).")
+    @Option(names = "--test-limit", paramLabel = "N", defaultValue = "0", description = "Evaluate on the first N test images (0: all).")
     int testLimit;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of every run (default: ${DEFAULT-VALUE}).")
@@ -83,8 +83,8 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/sweep", description = "Output directory, new or empty (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-    boolean quiet;
+    @CommandLine.Mixin
+    CommonOptions common;
 
     /** One grid point: its name and the train options that make it. */
     private record Point(String name, String method, String penalty, double threshold, List<String> args) {
@@ -104,7 +104,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         int parallel = jobs != null ? Checks.atLeast("--jobs", jobs, 1)
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        TrainCommand.requireFreshDirectory(out);
+        OutputDirs.requireFresh(out);
         Files.createDirectories(out.resolve("runs"));
 
         List<Point> grid = new ArrayList<>();
@@ -112,7 +112,7 @@ final class SweepCommand implements Callable<Integer> {
         for (String p : penalties) {
             Penalty penalty = Choices.penalty(p, a);
             for (double t : thresholds) {
-                double lambda = beta * muForThreshold(penalty, t);
+                double lambda = beta * Thresholds.muFor(penalty, t);
                 grid.add(point(String.format(Locale.ROOT, "rvsm-%s-t%s", p, t), "rvsm", p, t,
                         List.of("--penalty", p, "--a", Double.toString(a), "--lambda", Double.toString(lambda),
                                 "--beta", Double.toString(beta))));
@@ -134,17 +134,7 @@ final class SweepCommand implements Callable<Integer> {
         results.addAll(runAll(pruning, parallel));
         writeOutputs(results);
         stdout.println("sweep of " + results.size() + " runs: " + out.resolve("index.html").toAbsolutePath().normalize());
-        return 0;
-    }
-
-    /** mu whose threshold t*(mu) is t. */
-    static double muForThreshold(Penalty p, double t) {
-        if (p instanceof TransformedL1 tl1) {
-            double a = tl1.a();
-            double continuous = t * a / (a + 1.0); // t = mu (a+1)/a
-            return tl1.isContinuousRegime(continuous) ? continuous : (t + a / 2) * (t + a / 2) / (2 * (a + 1.0));
-        }
-        return p.label().equals("l0") ? t * t / 2.0 : t;
+        return ExitCode.OK;
     }
 
     private Point point(String name, String method, String penalty, double threshold, List<String> extra) {
@@ -163,7 +153,7 @@ final class SweepCommand implements Callable<Integer> {
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         AtomicInteger done = new AtomicInteger();
         int threadsPerRun = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
-        try (ProgressBar bar = new ProgressBar(System.err, quiet)) {
+        try (ProgressBar bar = common.progressBar()) {
             List<Future<Map<String, Object>>> futures = new ArrayList<>();
             for (Point p : points) {
                 futures.add(pool.submit(() -> {
@@ -199,7 +189,7 @@ final class SweepCommand implements Callable<Integer> {
         Path log = out.resolve("runs").resolve(p.name() + ".log");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         int code = pb.start().waitFor();
-        if (code != 0 && code != TrainCommand.DIVERGED) {
+        if (code != ExitCode.OK && code != ExitCode.DIVERGED) {
             throw new UserError("sweep point " + p.name() + " failed with exit code " + code + "; see " + log);
         }
         JsonNode s = new ObjectMapper().readTree(out.resolve("runs").resolve(p.name()).resolve("summary.json").toFile());
@@ -210,12 +200,12 @@ final class SweepCommand implements Callable<Integer> {
         r.put("threshold", p.threshold());
         r.put("lambda", p.method().equals("rvsm") ? s.get("config").get("lambda").asDouble() : 0.0);
         r.put("status", s.path("status").asText("completed"));
-        if (code == TrainCommand.DIVERGED) { // a status, not a result: no numbers
+        if (code == ExitCode.DIVERGED) { // a status, not a result: no numbers
             JsonNode at = s.path("diverged_at");
             r.put("diverged_at", "epoch " + at.path("epoch").asInt() + ", minibatch " + at.path("minibatch").asInt()
                     + ", " + at.path("tensor").asText());
             for (String key : List.of("sparsity", "test_accuracy", "test_accuracy_w", "seconds_per_epoch")) {
-                r.put(key, Double.NaN);
+                r.put(key, null); // null in JSON, an empty cell in CSV
             }
             return r;
         }
@@ -232,7 +222,7 @@ final class SweepCommand implements Callable<Integer> {
         List<String> names = results.stream().filter(r -> !completed(r))
                 .map(r -> r.get("name") + " (" + r.get("diverged_at") + ")").toList();
         return names.isEmpty() ? "" : "<p><strong>Diverged</strong> (not plotted; status in sweep.csv): "
-                + org.rvsm.cli.report.Html.esc(String.join("; ", names)) + ".</p>";
+                + Html.esc(String.join("; ", names)) + ".</p>";
     }
 
     private static boolean completed(Map<String, Object> r) {
@@ -270,11 +260,15 @@ final class SweepCommand implements Callable<Integer> {
         });
         String svg = plot.render();
         Output.writeText(out.resolve("sweep.svg"), svg);
-        StringBuilder html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>RVSM sweep</title></head><body>")
-                .append("<h1>Accuracy&ndash;sparsity trade-off: ").append(model).append("</h1>")
-                .append("<p>Command: <code>").append(org.rvsm.cli.report.Html.esc(Invocation.of(spec).command())).append("</code></p>")
-                .append(svg).append(diverged(results)).append("<p>Data: <a href=\"sweep.csv\">sweep.csv</a>, <a href=\"sweep.json\">sweep.json</a>; ")
-                .append("each run's report is in runs/&lt;name&gt;/index.html.</p></body></html>\n");
-        Output.writeTextAtomically(out.resolve("index.html"), html.toString());
+        Output.writeTextAtomically(out.resolve("index.html"),
+                page(model, Invocation.of(spec).command(), svg, diverged(results)));
+    }
+
+    /** The sweep's index.html: the plot, the runs that diverged, links to the data; user text escaped. */
+    static String page(String model, String command, String svg, String divergedHtml) {
+        return Html.page("RVSM sweep: " + model, "<h1>Accuracy&ndash;sparsity trade-off: " + Html.esc(model) + "</h1>\n"
+                + "<p>Command: <code>" + Html.esc(command) + "</code></p>\n"
+                + svg + divergedHtml + "<p>Data: <a href=\"sweep.csv\">sweep.csv</a>, <a href=\"sweep.json\">sweep.json</a>; "
+                + "each run's report is in runs/&lt;name&gt;/index.html.</p>\n");
     }
 }

@@ -121,8 +121,8 @@ final class TeacherStudentCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace DIR if it holds an earlier teacher-student output and nothing else.")
     boolean force;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-    boolean quiet;
+    @CommandLine.Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {
@@ -137,7 +137,7 @@ final class TeacherStudentCommand implements Callable<Integer> {
         }
         try (StagedDirectory staged = StagedDirectory.create("teacher-student", "--out",
                 out != null ? out : Path.of("runs/teacher-student"), force || out == null, inputs);
-             ProgressBar bar = new ProgressBar(System.err, quiet)) {
+             ProgressBar bar = common.progressBar()) {
             long started = System.nanoTime();
             int budget = runSpec.solver().maxIterations();
             TeacherStudentResult result = TeacherStudent.run(runSpec,
@@ -154,7 +154,7 @@ final class TeacherStudentCommand implements Callable<Integer> {
                             : Output.format("%.3g", result.relativeErrorToPrediction())));
             stdout.println("wrote " + staged.target().resolve("summary.json") + " and trace.csv");
         }
-        return 0;
+        return ExitCode.OK;
     }
 
     private TeacherStudentSpec buildSpec() {

@@ -5,13 +5,21 @@ import java.nio.file.Path;
 import org.rvsm.nn.data.ImageDataset;
 import picocli.CommandLine.Option;
 
-/** --data and --dataset of the commands that read a test set (evaluate, infer, bench-infer). */
+/**
+ * --data and --dataset of the commands that read a test set (evaluate, infer, bench-infer); train and
+ * sweep declare the same options with the same descriptions ({@link #DATA}, {@link #DATASET}).
+ */
 final class TestSetOptions {
 
-    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory. Default: /usr/share/datasets/fashion-mnist.")
+    /** The description of --data in every command that has it. */
+    static final String DATA = "IDX directory. Default: /usr/share/datasets/fashion-mnist.";
+    /** The description of --dataset in every command that has it (default: fashion-mnist). */
+    static final String DATASET = "fashion-mnist or mnist (sets the normalisation). Default: ${DEFAULT-VALUE}.";
+
+    @Option(names = "--data", paramLabel = "DIR", description = DATA)
     Path data;
 
-    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = "fashion-mnist or mnist.")
+    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = DATASET)
     String dataset;
 
     /** The test set of --dataset in --data, or a one-line error. */

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.rvsm.cli.report.TrainReport;
 import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.runtime.Safetensors;
@@ -55,21 +54,17 @@ import picocli.CommandLine.Option;
             "1 unexpected failure."})
 final class TrainCommand implements Callable<Integer> {
 
-    /** The exit code of a run that diverged (NaN or infinite loss or weights): a status, not a result. */
-    static final int DIVERGED = 3;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "M", defaultValue = "lenet300",
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "lenet300",
             description = "lenet300 (784-300-100-10) or lenet5 (conv 20, conv 50, fc 500, fc 10). Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist",
-            description = "fashion-mnist or mnist (sets the normalisation). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = TestSetOptions.DATASET)
     String dataset;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "IDX directory. Default: /usr/share/datasets/fashion-mnist.")
+    @Option(names = "--data", paramLabel = "DIR", description = TestSetOptions.DATA)
     Path data;
 
     @Option(names = "--method", paramLabel = "M", defaultValue = "rvsm",
@@ -140,8 +135,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (other options are taken from DIR/run.json).")
     Path resume;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-    boolean quiet;
+    @CommandLine.Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() throws IOException {
@@ -159,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--data " + e.getMessage());
         }
         if (resume == null) { // after the data loaded, so a bad --data leaves no empty directory behind
-            requireFreshDirectory(dir);
+            OutputDirs.requireFresh(dir);
         }
         if (config.trainLimit() > 0) {
             train = train.head(Math.min(config.trainLimit(), train.count()));
@@ -177,7 +172,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         PrintWriter stdout = spec.commandLine().getOut();
         TrainingRun.Outcome outcome;
-        try (ProgressBar bar = new ProgressBar(System.err, quiet)) {
+        try (ProgressBar bar = common.progressBar()) {
             outcome = TrainingRun.run(config, configText, train, test, dir,
                     (epoch, done, total) -> bar.update("epoch " + epoch + "/" + config.epochs(), done, total));
         } catch (CheckpointException e) {
@@ -189,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("rvsm: training diverged: " + d.describe() + "; no model was written. "
                     + "Try a smaller --lr (this run: " + config.lr() + ")" + (config.method().equals("rvsm")
                     ? " or --beta (" + config.beta() + ")" : "") + "; details in " + dir.resolve("summary.json"));
-            return DIVERGED;
+            return ExitCode.DIVERGED;
         }
         List<EpochRecord> history = outcome.history();
         EpochRecord last = history.get(history.size() - 1);
@@ -201,7 +196,7 @@ final class TrainCommand implements Callable<Integer> {
                 100 * last.testAccuracyU(), 100 * last.sparsity(), history.size(),
                 history.stream().mapToDouble(EpochRecord::seconds).average().orElse(0)));
         stdout.println("wrote " + dir.toAbsolutePath().normalize().resolve("summary.json"));
-        return 0;
+        return ExitCode.OK;
     }
 
     private Map<String, Object> options() {
@@ -364,31 +359,6 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError(where + key + " must be a whole number, got " + n);
         }
         return n.intValue();
-    }
-
-    /** Creates dir, or fails with one line if it exists and holds anything (an earlier run is never touched). */
-    static void requireFreshDirectory(Path dir) {
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> entries = Files.list(dir)) {
-                if (entries.findAny().isPresent()) {
-                    throw new UserError("--out " + dir + " already holds files; choose a new directory (a killed "
-                            + "training continues with: rvsm train --resume " + dir + ")");
-                }
-            } catch (IOException e) {
-                throw new UserError("--out " + dir + ": cannot read (" + e.getMessage() + ")");
-            }
-        } else if (Files.exists(dir)) {
-            throw new UserError("--out " + dir + ": exists and is not a directory");
-        }
-        Path parent = dir.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UserError("--out " + dir + ": cannot create it (" + e.getMessage() + ")");
-        }
-        if (!Files.isWritable(dir) || parent == null) {
-            throw new UserError("--out " + dir + ": not writable");
-        }
     }
 
     private static Map<String, Object> summary(Map<String, Object> run, TrainConfig config, TrainingRun.Outcome outcome) {

@@ -86,6 +86,8 @@ class TrainCliTest {
         assertEquals(0, eval.code(), eval.err());
         String accuracy = String.format(java.util.Locale.ROOT, "test accuracy %.2f%%", 100 * s.get("test_accuracy").asDouble());
         assertTrue(eval.out().contains(accuracy), eval.out() + " vs " + accuracy);
+        CliRun quiet = run("evaluate", "-q", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString());
+        assertEquals(eval.out(), quiet.out(), "-q changes no result line");
 
         // resuming a finished run trains nothing more and reports the same result
         CliRun resumed = run("train", "-q", "--resume", out.toString());
@@ -228,7 +230,7 @@ class TrainCliTest {
         assertEquals(0, train.code(), train.err());
         Path model = run.resolve("model.safetensors");
         Path out = tmp.resolve("export");
-        CliRun export = run("export", "--model", model.toString(), "--out", out.toString());
+        CliRun export = run("export", "-q", "--model", model.toString(), "--out", out.toString());
         assertEquals(0, export.code(), export.err());
         JsonNode sizes = new ObjectMapper().readTree(out.resolve("export.json").toFile());
         assertEquals(Files.size(out.resolve("sparse.safetensors")), sizes.get("sparse_bytes").asLong());
@@ -238,13 +240,13 @@ class TrainCliTest {
         String accuracy = String.format(java.util.Locale.ROOT, "test accuracy %.2f%%",
                 100 * summary.get("test_accuracy").asDouble());
         for (String file : List.of("dense.safetensors", "sparse.safetensors", "compact.safetensors")) {
-            CliRun infer = run("infer", "--model", out.resolve(file).toString(), "--data", data.toString());
+            CliRun infer = run("infer", "-q", "--model", out.resolve(file).toString(), "--data", data.toString());
             assertEquals(0, infer.code(), infer.err());
             assertTrue(infer.out().contains(accuracy), file + ": " + infer.out() + " vs " + accuracy);
         }
 
         Path json = tmp.resolve("bench.json");
-        CliRun bench = run("bench-infer", "--model", model.toString(), "--data", data.toString(), "--rounds", "1",
+        CliRun bench = run("bench-infer", "-q", "--model", model.toString(), "--data", data.toString(), "--rounds", "1",
                 "--json", json.toString());
         assertEquals(0, bench.code(), bench.err());
         JsonNode b = new ObjectMapper().readTree(json.toFile());

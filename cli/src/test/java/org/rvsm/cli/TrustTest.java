@@ -49,7 +49,7 @@ class TrustTest {
         Path out = tmp.resolve("diverged");
         CliRun r = CliRun.of("train", "-q", "--data", data.toString(), "--epochs", "2", "--lr", "1e9",
                 "--out", out.toString());
-        assertOneLine(r, TrainCommand.DIVERGED, "training diverged");
+        assertOneLine(r, ExitCode.DIVERGED, "training diverged");
         assertTrue(r.err().contains("--lr"), "says what to try: " + r.err());
         JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertEquals("diverged", s.get("status").asText());

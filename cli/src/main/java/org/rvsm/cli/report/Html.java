@@ -2,14 +2,25 @@ package org.rvsm.cli.report;
 
 import java.util.List;
 
-/** Small helpers for the HTML report: tables and escaping. */
+/** The HTML pages of the reports: one page scaffold with one style, tables, and escaping. */
 public final class Html {
 
     private Html() {
     }
 
+    /** Text escaped for HTML element content and double-quoted attribute values. */
     public static String esc(String s) {
         return SvgPlot.esc(s);
+    }
+
+    /**
+     * A standalone page: the doctype, the head (UTF-8, the title, the shared {@link #STYLE}) and the
+     * body. The title is plain text and is escaped here; bodyHtml is HTML, in which the caller has
+     * escaped every piece of user text (command lines, names, paths) with {@link #esc}.
+     */
+    public static String page(String title, String bodyHtml) {
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" + esc(title)
+                + "</title>\n<style>" + STYLE + "</style></head><body>\n" + bodyHtml + "</body></html>\n";
     }
 
     /** A table with a header row; cells are escaped. */

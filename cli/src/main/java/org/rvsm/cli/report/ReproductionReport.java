@@ -95,7 +95,7 @@ public final class ReproductionReport {
                 + "one curve per penalty (lambda = " + num(result.settings().lambda()) + ", beta = "
                 + num(result.settings().beta()) + ", eta = " + num(result.settings().eta()) + ").");
         add(sink, "fig-a-distance", distance, "fig-a-convergence.csv", "Euclidean distance from u^t to the limit the "
-                + "theory predicts (rvsm-math.md section 4, solved independently of the iteration). Linear "
+                + "theory predicts (docs/math.md section 4, solved independently of the iteration). Linear "
                 + "convergence down to rounding level confirms the predicted limit.");
         add(sink, "fig-a-sparsity", sparsity, "fig-a-convergence.csv", "Fraction of exact zeros in u^t. The teacher has "
                 + pct(teacherSparsity(result.teacher())) + " zeros.");
@@ -346,9 +346,6 @@ public final class ReproductionReport {
     private String html() {
         ReproductionSettings s = result.settings();
         StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
-                .append("<title>RVSM: reproduction of Dinh &amp; Xin (arXiv 1812.05719)</title>\n<style>")
-                .append(Html.STYLE).append("</style></head><body>\n");
         h.append("<h1>RVSM on the no-overlap ReLU network: reproduction of Dinh &amp; Xin (arXiv 1812.05719)</h1>\n");
         h.append("<p>Command: <code>").append(Html.esc(String.valueOf(provenance.get("command")))).append("</code><br>")
                 .append("Version ").append(Html.esc(String.valueOf(provenance.get("version"))))
@@ -396,8 +393,7 @@ public final class ReproductionReport {
         h.append(Html.table(List.of("method", "sparsity", "|u - w*|/|w*|", "support precision", "support recall",
                 "l(u) + lambda P(u)", "iterations", "status"), mrows));
         figures(h, "fig-d");
-        h.append("</body></html>\n");
-        return h.toString();
+        return Html.page("RVSM: reproduction of Dinh & Xin (arXiv 1812.05719)", h.toString());
     }
 
     private void figures(StringBuilder h, String prefix) {

@@ -8,7 +8,8 @@ import java.util.Locale;
  * A line chart as a standalone SVG: linear or log axes, tick labels, axis titles with units, a
  * legend, optional vertical reference lines. Deterministic text output (the same data gives the
  * same bytes), no fonts or AWT needed. Non-finite points, and non-positive ones on a log axis, are
- * left out and break the line.
+ * left out and break the line. The legend sits right of the plot in a box sized from an estimate
+ * of its text width ({@link #textWidth}); the image widens so that a long series name fits.
  */
 public final class SvgPlot {
 
@@ -51,7 +52,21 @@ public final class SvgPlot {
     private static final int WIDTH = 760;
     private static final int HEIGHT = 440;
     private static final int LEFT = 78;
+    /** The least right margin (legend included); a wider legend widens the image. */
     private static final int RIGHT = 210;
+    /** Font size of the plot's text (tick labels, legend). */
+    private static final int FONT_SIZE = 12;
+    /**
+     * Estimated width of one character at {@link #FONT_SIZE} in Helvetica/Arial, on the generous side
+     * (wide letters and digits included) so that a legend never clips its text.
+     */
+    static final int CHAR_WIDTH = 7;
+    /** Legend layout: gap from the plot to the box, padding inside it, the line sample and the gap after it. */
+    private static final int LEGEND_GAP = 8;
+    private static final int LEGEND_PAD = 6;
+    private static final int LEGEND_SWATCH = 22;
+    private static final int LEGEND_SWATCH_GAP = 6;
+    private static final int LEGEND_ROW = 19;
     private static final int TOP = 40;
     private static final int BOTTOM = 58;
     private static final int MAX_POINTS = 800;
@@ -85,18 +100,35 @@ public final class SvgPlot {
         return this;
     }
 
+    /** Estimated rendered width in pixels of text at the plot's font size: {@link #CHAR_WIDTH} per character. */
+    static int textWidth(String text) {
+        return CHAR_WIDTH * text.codePointCount(0, text.length());
+    }
+
+    /** Width of the legend box: padding, line sample, the widest name, padding. */
+    private int legendWidth() {
+        int widest = 0;
+        for (Series s : series) {
+            widest = Math.max(widest, textWidth(s.name()));
+        }
+        return LEGEND_PAD + LEGEND_SWATCH + LEGEND_SWATCH_GAP + widest + LEGEND_PAD;
+    }
+
     /** The SVG document. */
     public String render() {
         double[] xr = range(true);
         double[] yr = range(false);
         int plotW = WIDTH - LEFT - RIGHT;
         int plotH = HEIGHT - TOP - BOTTOM;
+        int legendW = legendWidth();
+        int width = LEFT + plotW + Math.max(RIGHT, LEGEND_GAP + legendW + LEGEND_GAP);
         Axis xAxis = new Axis(xr[0], xr[1], logX, LEFT, LEFT + plotW);
         Axis yAxis = new Axis(yr[0], yr[1], logY, TOP + plotH, TOP);
         StringBuilder svg = new StringBuilder();
         svg.append(fmt("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
-        svg.append(fmt("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
+                + "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"%d\">%n", width, HEIGHT, width, HEIGHT,
+                FONT_SIZE));
+        svg.append(fmt("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, HEIGHT));
         svg.append(fmt("<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>%n", LEFT, esc(title)));
         // grid and ticks
         for (double t : xAxis.ticks()) {
@@ -159,16 +191,22 @@ public final class SvgPlot {
             flush(svg, points, colour, dash);
         }
         svg.append("</g>\n");
-        // legend
-        int ly = TOP + 8;
-        for (int s = 0; s < series.size(); s++) {
-            Series ser = series.get(s);
-            String colour = colourOf(ser, s);
-            int lx = LEFT + plotW + 14;
-            svg.append(fmt("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2.5\"%s/>%n",
-                    lx, ly, lx + 22, ly, colour, ser.dashed() ? " stroke-dasharray=\"6,4\"" : ""));
-            svg.append(fmt("<text x=\"%d\" y=\"%d\">%s</text>%n", lx + 28, ly + 4, esc(ser.name())));
-            ly += 19;
+        // legend: a box as wide as its widest name (estimated), one row per series
+        if (!series.isEmpty()) {
+            int boxX = LEFT + plotW + LEGEND_GAP;
+            svg.append(fmt("<rect class=\"legend\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"white\" "
+                    + "stroke=\"#ddd\"/>%n", boxX, TOP, legendW, LEGEND_PAD + series.size() * LEGEND_ROW));
+            int ly = TOP + 8 + LEGEND_PAD / 2;
+            int lx = boxX + LEGEND_PAD;
+            for (int s = 0; s < series.size(); s++) {
+                Series ser = series.get(s);
+                String colour = colourOf(ser, s);
+                svg.append(fmt("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2.5\"%s/>%n",
+                        lx, ly, lx + LEGEND_SWATCH, ly, colour, ser.dashed() ? " stroke-dasharray=\"6,4\"" : ""));
+                svg.append(fmt("<text x=\"%d\" y=\"%d\">%s</text>%n", lx + LEGEND_SWATCH + LEGEND_SWATCH_GAP, ly + 4,
+                        esc(ser.name())));
+                ly += LEGEND_ROW;
+            }
         }
         svg.append("</svg>\n");
         return svg.toString();

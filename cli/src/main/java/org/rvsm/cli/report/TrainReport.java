@@ -38,9 +38,7 @@ public final class TrainReport {
             sparsity.add(SvgPlot.Series.dashed(layers.get(l).name(), epochs,
                     history.stream().mapToDouble(r -> r.layerSparsity().get(layer)).toArray()));
         }
-        StringBuilder h = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<title>RVSM training: ").append(Html.esc(String.valueOf(config.get("model"))))
-                .append("</title><style>").append(Html.STYLE).append("</style></head><body>\n");
+        StringBuilder h = new StringBuilder();
         EpochRecord last = history.get(history.size() - 1);
         h.append("<h1>").append(Html.esc(config.get("model") + " on " + config.get("dataset") + ", "
                 + config.get("method") + " (" + config.get("penalty") + ")")).append("</h1>\n");
@@ -54,8 +52,8 @@ public final class TrainReport {
                 Long.toString(l.nonZeros()), String.format(Locale.ROOT, "%.2f%%", 100.0 * (l.size() - l.nonZeros()) / l.size())))
                 .toList();
         h.append(Html.table(List.of("tensor", "shape", "non-zeros", "sparsity"), rows));
-        h.append("<h2>Which input pixels survive</h2>\n").append(pixelMap()).append("\n</body></html>\n");
-        return h.toString();
+        h.append("<h2>Which input pixels survive</h2>\n").append(pixelMap()).append("\n");
+        return Html.page("RVSM training: " + config.get("model"), h.toString());
     }
 
     /**

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 class SvgPlotTest {
 
@@ -36,6 +38,49 @@ class SvgPlotTest {
         int polylines = svg.split("<polyline", -1).length - 1;
         assertEquals(3, polylines, "two pieces for the first series, one point-line for the second");
         assertFalse(svg.contains("NaN") || svg.contains("Infinity"));
+    }
+
+    @Test
+    void legendBoxIsAsWideAsItsLongestNameAndFitsInTheImage() throws Exception {
+        String longName = "w-network (dense training weights), with a name much longer than the usual margin";
+        String svg = new SvgPlot("Legend", "epoch", false, "accuracy", false)
+                .add(SvgPlot.Series.line("u", new double[] {0, 1}, new double[] {0, 1}))
+                .add(SvgPlot.Series.dashed(longName, new double[] {0, 1}, new double[] {1, 0}))
+                .render();
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        Element box = null;
+        NodeList rects = doc.getElementsByTagName("rect");
+        for (int i = 0; i < rects.getLength(); i++) {
+            Element r = (Element) rects.item(i);
+            if (r.getAttribute("class").equals("legend")) {
+                box = r;
+            }
+        }
+        assertTrue(box != null, "a legend box: " + svg);
+        double boxX = Double.parseDouble(box.getAttribute("x"));
+        double boxRight = boxX + Double.parseDouble(box.getAttribute("width"));
+        int estimated = 7 * longName.length(); // 7 px a character at font size 12
+        assertTrue(SvgPlot.textWidth(longName) >= estimated);
+        assertTrue(boxRight - boxX >= estimated, "box " + (boxRight - boxX) + " px for text of about " + estimated);
+        Element text = null;
+        NodeList texts = doc.getElementsByTagName("text");
+        for (int i = 0; i < texts.getLength(); i++) {
+            if (texts.item(i).getTextContent().equals(longName)) {
+                text = (Element) texts.item(i);
+            }
+        }
+        assertTrue(text != null, "the long name is drawn");
+        double textX = Double.parseDouble(text.getAttribute("x"));
+        assertTrue(textX >= boxX && textX + estimated <= boxRight, "the text lies inside the box");
+        double width = Double.parseDouble(doc.getDocumentElement().getAttribute("width"));
+        assertTrue(boxRight <= width, "the box lies inside the image (" + boxRight + " > " + width + ")");
+        assertEquals("0 0 " + (int) width + " 440", doc.getDocumentElement().getAttribute("viewBox"));
+    }
+
+    @Test
+    void shortNamesKeepTheUsualSize() {
+        assertTrue(plot().render().startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"440\""));
     }
 
     @Test
