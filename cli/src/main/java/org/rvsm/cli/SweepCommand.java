@@ -112,7 +112,7 @@ final class SweepCommand implements Callable<Integer> {
         for (String p : penalties) {
             Penalty penalty = Choices.penalty(p, a);
             for (double t : thresholds) {
-                double lambda = beta * Thresholds.muFor(penalty, t);
+                double lambda = beta * penalty.muForThreshold(t);
                 grid.add(point(String.format(Locale.ROOT, "rvsm-%s-t%s", p, t), "rvsm", p, t,
                         List.of("--penalty", p, "--a", Double.toString(a), "--lambda", Double.toString(lambda),
                                 "--beta", Double.toString(beta))));

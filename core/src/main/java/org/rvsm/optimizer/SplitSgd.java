@@ -25,7 +25,7 @@ import org.rvsm.penalty.TransformedL1;
  * <p>Training loops should call {@link #flushTiny} on w and v every hundred steps or so: the split
  * pulls dropped weights geometrically toward 0, and as float subnormals they make CPU arithmetic (the
  * JVM's and the engine's) several times slower. The flush is a separate pass because in the step's
- * loop it would stop the JIT from vectorising it (measured: 5x slower on JDK 17).
+ * loop it would stop the JIT from vectorising it.
  *
  * <p>All arrays are updated in place and must have the same length; the arithmetic is sequential
  * float, so equal inputs give equal bits.
@@ -71,8 +71,9 @@ public final class SplitSgd {
      * One RVSM step with u = T_{lambda/beta}(w) of the current w. For l1 and l0 the operator is inlined
      * in the same pass, with the same float arithmetic as {@link Penalty#prox(float[], float[], double)}
      * (so u is bit for bit what the operator gives); Tl1 computes it only where |w| exceeds the
-     * threshold, block by block, in {@code work} (one per tensor, kept from step to step; a fresh one
-     * for the call when null). With lambda = 0 every operator is the identity (each penalty's
+     * threshold, block by block ({@link Tl1Kernel}), with the scratch of {@code work} (one per tensor,
+     * kept from step to step; a fresh one for the call when null). The result does not depend on
+     * {@code work}'s history. With lambda = 0 every operator is the identity (each penalty's
      * prox(float[]) copies), so u is w itself.
      */
     public static void rvsmStep(float[] w, float[] g, float[] v, Penalty penalty, double lambda, double beta,
@@ -91,26 +92,47 @@ public final class SplitSgd {
         } else if (mu > 0.0 && penalty instanceof L0 l0) {
             l0Step(w, g, v, Float.intBitsToFloat(l0.floatThresholdBits(mu)), b, momentum, lr);
         } else if (mu > 0.0 && penalty instanceof TransformedL1 tl1) {
-            tl1Step(w, g, v, tl1.threadOperator(mu), b, momentum, lr, work);
+            Workspace ws = work != null ? work : new Workspace(n);
+            tl1Step(w, g, v, ws.kernel.configure(tl1, mu), b, momentum, lr, ws);
         } else { // mu = 0: u = w
             splitRange(w, g, v, w, b, momentum, lr, 0, n);
         }
     }
 
     /**
-     * One tensor's scratch for {@link #rvsmStep}, to be kept from step to step: Tl1's u where many
-     * weights survive, and where its survivors were (a hint that makes finding them again cheap;
-     * results never depend on it). l1 and l0 use none. 8 bytes per weight.
+     * dst = T_mu(src) of the penalty: bit for bit {@link Penalty#prox(float[], float[], double)}, which
+     * is the reference form. For Tl1 with mu > 0 it runs the block kernel ({@link Tl1Kernel}) with the
+     * scratch of {@code work} (any workspace; null: the reference form), which evaluates the
+     * trigonometric form only for the entries above the threshold. dst may be src.
+     */
+    public static void prox(Penalty penalty, float[] src, float[] dst, double mu, Workspace work) {
+        Penalty.checkLengths(src.length, dst.length);
+        if (work == null || !(mu > 0.0) || !(penalty instanceof TransformedL1 tl1)) {
+            penalty.prox(src, dst, mu);
+            return;
+        }
+        Tl1Kernel kernel = work.kernel.configure(tl1, mu);
+        for (int from = 0; from < src.length; from += Tl1Kernel.BLOCK) {
+            kernel.compute(src, from, Math.min(src.length, from + Tl1Kernel.BLOCK), dst);
+        }
+    }
+
+    /**
+     * One tensor's scratch for {@link #rvsmStep} and {@link #prox}, to be kept from step to step: Tl1's u where many
+     * weights survive, where its survivors were (a hint that makes finding them again cheap; results
+     * never depend on it) and the block kernel's scratch ({@link Tl1Kernel}). l1 and l0 use none.
+     * 8 bytes per weight and about 130 KB. Not thread-safe: one thread steps a tensor at a time.
      */
     public static final class Workspace {
 
         private final float[] u;
-        private final TransformedL1.Survivors survivors;
-        private final float[] savedV = new float[TransformedL1.FloatProx.BLOCK];
+        private final Tl1Kernel.Survivors survivors;
+        private final float[] savedV = new float[Tl1Kernel.BLOCK];
+        private final Tl1Kernel kernel = new Tl1Kernel();
 
         public Workspace(int length) {
             this.u = new float[length];
-            this.survivors = new TransformedL1.Survivors(length);
+            this.survivors = new Tl1Kernel.Survivors(length);
         }
     }
 
@@ -129,8 +151,7 @@ public final class SplitSgd {
     /**
      * Hard thresholding inlined, kept exactly when |w| > t: keep = 1 there, else 0, from the sign of
      * |w| - t (exact in sign) scaled by two factors of 2^100, which take even the smallest positive
-     * difference past 1, then clamped. Float arithmetic only, so the loop vectorises on JDK 17 (a
-     * select on the bits did not, and ran 3x slower, measured).
+     * difference past 1, then clamped. Float arithmetic only, so the loop vectorises on JDK 17.
      */
     private static void l0Step(float[] w, float[] g, float[] v, float t, float b, float momentum, float lr) {
         for (int i = 0; i < w.length; i++) {
@@ -144,7 +165,7 @@ public final class SplitSgd {
     }
 
     /**
-     * Tl1 block by block: {@link TransformedL1.FloatProx#survivors} finds the entries of the block that
+     * Tl1 block by block: {@link Tl1Kernel#survivors} finds the entries of the block that
      * T keeps (first where they were last step) and computes T there. Where they are few, the block
      * takes the step with u = +0, vectorised ({@link #droppedRange}), and the survivors then take it
      * again from their saved w and v with their u: no u array of w's length is written or read, so the
@@ -152,12 +173,11 @@ public final class SplitSgd {
      * written into the workspace's block and the split step runs over it, vectorised. Either way each
      * entry gets the arithmetic of {@link #splitStep}, so the same bits.
      */
-    private static void tl1Step(float[] w, float[] g, float[] v, TransformedL1.FloatProx prox, float b,
-                                float momentum, float lr, Workspace work) {
-        Workspace ws = work != null ? work : new Workspace(w.length);
+    private static void tl1Step(float[] w, float[] g, float[] v, Tl1Kernel prox, float b,
+                                float momentum, float lr, Workspace ws) {
         float[] saved = ws.savedV;
-        for (int from = 0; from < w.length; from += TransformedL1.FloatProx.BLOCK) {
-            int to = Math.min(w.length, from + TransformedL1.FloatProx.BLOCK);
+        for (int from = 0; from < w.length; from += Tl1Kernel.BLOCK) {
+            int to = Math.min(w.length, from + Tl1Kernel.BLOCK);
             int k = prox.survivors(w, from, to, ws.survivors);
             if (k * MANY >= to - from) {
                 prox.write(ws.u);
@@ -178,10 +198,7 @@ public final class SplitSgd {
         }
     }
 
-    /**
-     * From one survivor in this many entries on, a Tl1 block is stepped through u (measured: at 69%
-     * survivors redoing each of them costs about 7 ns, stepping through u about 1 ns per entry).
-     */
+    /** From one survivor in this many entries on, a Tl1 block is stepped through u. */
     private static final int MANY = 20;
 
     /** The step where u = +0: w - u = w. */

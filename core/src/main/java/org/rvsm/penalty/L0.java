@@ -24,6 +24,13 @@ public record L0() implements Penalty {
         return Math.sqrt(2.0 * mu);
     }
 
+    /** mu(t*) = t*^2 / 2, the inverse of t* = sqrt(2 mu). */
+    @Override
+    public double muForThreshold(double t) {
+        Penalty.checkThreshold(t);
+        return t * t / 2.0;
+    }
+
     @Override
     public double prox(double x, double mu) {
         double t = threshold(mu);

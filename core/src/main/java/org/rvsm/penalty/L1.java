@@ -27,6 +27,13 @@ public record L1() implements Penalty {
         return mu;
     }
 
+    /** mu(t*) = t*: the threshold is mu itself. */
+    @Override
+    public double muForThreshold(double t) {
+        Penalty.checkThreshold(t);
+        return t;
+    }
+
     @Override
     public double prox(double x, double mu) {
         Penalty.checkMu(mu);

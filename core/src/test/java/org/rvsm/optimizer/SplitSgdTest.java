@@ -13,7 +13,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.rvsm.penalty.L1;
 import org.rvsm.penalty.Penalty;
-import org.rvsm.penalty.TransformedL1;
 
 /**
  * The fused step against the textbook update written out in double precision, one line per formula of
@@ -132,7 +131,7 @@ class SplitSgdTest {
         if ((double) t > 0.02) {
             t = Math.nextDown(t);
         }
-        int b = TransformedL1.FloatProx.BLOCK;
+        int b = Tl1Kernel.BLOCK;
         SplittableRandom rng = new SplittableRandom(3);
         int n = b * 5 + 100;
         float[] w = gaussian(rng, n, 0.002); // blocks 0 and 3: nothing survives
@@ -170,7 +169,7 @@ class SplitSgdTest {
     void tl1SurvivorHintsNeverChangeTheResult(double a, double lambda, double scale) {
         Penalty tl1 = Penalty.transformedL1(a);
         SplittableRandom rng = new SplittableRandom(11);
-        int n = TransformedL1.FloatProx.BLOCK * 3 + 500;
+        int n = Tl1Kernel.BLOCK * 3 + 500;
         float[] w = gaussian(rng, n, scale);
         float[] v = new float[n];
         float[] wFresh = w.clone();

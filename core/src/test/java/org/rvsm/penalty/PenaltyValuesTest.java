@@ -33,7 +33,7 @@ class PenaltyValuesTest {
     }
 
     @Test
-    void transformedL1CheckValuesFromRvsmMath() {
+    void transformedL1ThresholdAndJumpCheckValuesInBothRegimes() {
         // docs/math.md section 3.4 (check values in 3.8): a=2, mu=0.1: t* = 0.15 (continuous regime)
         TransformedL1 a2 = new TransformedL1(2.0);
         assertTrue(a2.isContinuousRegime(0.1));

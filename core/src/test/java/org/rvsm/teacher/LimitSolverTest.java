@@ -36,7 +36,7 @@ class LimitSolverTest {
     }
 
     @Test
-    void l1CheckFromRvsmMath() {
+    void l1RunMatchesThePredictedLimitOnTheCheckProblem() {
         // docs/math.md section 4.5 check: k=8, d=20, l1, lambda=0.02, beta=1, eta=0.5, 2e4 iterations
         double[] teacher = gaussian(20, new SplittableRandom(8));
         PredictedLimit limit = LimitSolver.solve(8, teacher, Penalty.l1(), 0.02, 1.0, null);

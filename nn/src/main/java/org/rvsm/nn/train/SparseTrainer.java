@@ -111,8 +111,10 @@ public final class SparseTrainer implements AutoCloseable {
             int group = rvsm ? groupSize(config.group(), w.getShape().getShape(), p.getKey(), weightNames) : 0;
             groupSize.add(group);
             scratch.add(group > 0 ? new float[values.length] : null);
-            // Tl1's u and survivor hints, kept from step to step (l1 and l0 are inlined in the step)
-            workspaces.add(rvsm && group == 0 && config.penalty() instanceof TransformedL1
+            // Tl1's scratch, kept from step to step: the step's, and the block kernel of u = T(w) and of
+            // the proximal step (l1 and l0 are inlined in the step and need none)
+            boolean thresholded = rvsm || (sparsify && config.method().equals("proximal"));
+            workspaces.add(thresholded && config.penalty() instanceof TransformedL1
                     ? new SplitSgd.Workspace(values.length) : null);
         }
         this.zeros = new float[largest];
@@ -135,7 +137,7 @@ public final class SparseTrainer implements AutoCloseable {
      * With groups the split's pull uses this u too ({@link SplitSgd#splitStep}).
      */
     private void sparseCopy(int i, float[] w, float[] u) {
-        config.penalty().prox(w, u, mu());
+        SplitSgd.prox(config.penalty(), w, u, mu(), workspaces.get(i));
         if (groupSize.get(i) > 0) {
             GroupProx.prox(config.penalty(), u, u, groupSize.get(i), config.groupLambda() / config.beta());
         }
@@ -275,7 +277,7 @@ public final class SparseTrainer implements AutoCloseable {
             } else {
                 SplitSgd.momentumStep(w, g, velocity.get(i), masks.get(i), m, rate);
                 if (sparsified.get(i) && config.method().equals("proximal")) {
-                    config.penalty().prox(w, w, lr * config.lambda());
+                    SplitSgd.prox(config.penalty(), w, w, lr * config.lambda(), workspaces.get(i));
                 }
             }
             if (flush) {

@@ -1,0 +1,166 @@
+package org.rvsm.optimizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.rvsm.penalty.Penalty;
+import org.rvsm.penalty.TransformedL1;
+
+/**
+ * Tl1's block kernel (docs/math.md sections 3.4 and 3.7): its values equal the double operator rounded
+ * to float, bit for bit, through either path (few or many survivors) and whatever it computed before;
+ * the cubic's root and the two rounding checks it relies on.
+ */
+class Tl1KernelTest {
+
+    /**
+     * The kernel against the trigonometric double form rounded to float, bit for bit: a million
+     * checks over random (mu, a, weight scale), both regimes, including deep-network scales, block by
+     * block with a fresh kernel per configuration and with one kernel reconfigured for all of them.
+     */
+    @Test
+    void kernelEqualsTheRoundedScalarFormEverywhere() {
+        SplittableRandom rng = new SplittableRandom(17);
+        int configurations = 200;
+        int n = 5_000;
+        float[] src = new float[n];
+        float[] dst = new float[n];
+        float[] reusedDst = new float[n];
+        Tl1Kernel reused = new Tl1Kernel();
+        for (int c = 0; c < configurations; c++) {
+            double mu = Math.pow(10.0, rng.nextDouble(-5.0, 1.0));
+            double a = Math.pow(10.0, rng.nextDouble(-3.0, 2.0));
+            TransformedL1 p = new TransformedL1(a);
+            double scale = p.threshold(mu) * Math.pow(10.0, rng.nextDouble(-0.5, 1.5));
+            for (int i = 0; i < n; i++) {
+                src[i] = (float) (rng.nextGaussian() * scale);
+            }
+            Tl1Kernel fresh = new Tl1Kernel().configure(p, mu);
+            reused.configure(p, mu);
+            for (int from = 0; from < n; from += Tl1Kernel.BLOCK) {
+                int to = Math.min(n, from + Tl1Kernel.BLOCK);
+                fresh.compute(src, from, to, dst);
+                reused.compute(src, from, to, reusedDst);
+            }
+            for (int i = 0; i < n; i++) {
+                float expected = (float) p.prox(src[i], mu);
+                if (Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(dst[i])
+                        || Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(reusedDst[i])) {
+                    fail(String.format("tl1(a=%s) mu=%s x=%s: kernel %s (reused %s), rounded scalar %s", a, mu,
+                            src[i], dst[i], reusedDst[i], expected));
+                }
+            }
+        }
+    }
+
+    /**
+     * A block's survivors and their values as the RVSM step reads them: their indices, inputs and
+     * values, counted as compute counts them, and in place (out = src).
+     */
+    @Test
+    void survivorsAreTheEntriesAboveTheThreshold() {
+        TransformedL1 p = new TransformedL1(1.0);
+        double mu = 0.01; // threshold 0.02
+        float[] src = {0.5f, 0.01f, Float.NaN, -0.03f, 0.02f, 0.0f, -0.0f, Float.NEGATIVE_INFINITY};
+        Tl1Kernel kernel = new Tl1Kernel().configure(p, mu);
+        int k = kernel.survivors(src, 0, src.length, null);
+        assertEquals(4, k, "0.5, NaN, -0.03 and -infinity survive");
+        int[] expectedIndex = {0, 2, 3, 7};
+        for (int j = 0; j < k; j++) {
+            int i = kernel.index(j);
+            assertEquals(expectedIndex[j], i, "survivor " + j);
+            assertEquals(Float.floatToRawIntBits(src[i]), Float.floatToRawIntBits(kernel.input(j)), "input " + j);
+            assertEquals(Float.floatToRawIntBits((float) p.prox(src[i], mu)),
+                    Float.floatToRawIntBits(kernel.value(j)), "value " + j);
+        }
+        float[] expected = new float[src.length];
+        p.prox(src, expected, mu);
+        float[] inPlace = src.clone();
+        assertEquals(k, kernel.compute(inPlace, 0, inPlace.length, inPlace));
+        assertArrayEquals(expected, inPlace, 0.0f, "in place");
+    }
+
+    /**
+     * One workspace stepping with one penalty and mu, then another, then the first again gives the
+     * bits of a fresh workspace at each step: the kernel is reconfigured, and nothing of the previous
+     * operator is left in its results.
+     */
+    @Test
+    void aWorkspaceReusedAcrossPenaltiesAndMuGivesTheBitsOfAFreshOne() {
+        SplittableRandom rng = new SplittableRandom(23);
+        int n = Tl1Kernel.BLOCK * 2 + 300;
+        SplitSgd.Workspace kept = new SplitSgd.Workspace(n);
+        Penalty[] penalties = {Penalty.transformedL1(1.0), Penalty.transformedL1(0.1), Penalty.transformedL1(1.0)};
+        double[] lambdas = {1e-3, 0.1, 2e-3};
+        for (int s = 0; s < penalties.length; s++) {
+            float[] w = new float[n];
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) (0.05 * rng.nextGaussian());
+                g[i] = (float) (0.01 * rng.nextGaussian());
+            }
+            float[] v = new float[n];
+            float[] wFresh = w.clone();
+            float[] vFresh = v.clone();
+            SplitSgd.rvsmStep(w, g, v, penalties[s], lambdas[s], 0.1, 0.9f, 0.05f, kept);
+            SplitSgd.rvsmStep(wFresh, g, vFresh, penalties[s], lambdas[s], 0.1, 0.9f, 0.05f, new SplitSgd.Workspace(n));
+            assertArrayEquals(wFresh, w, 0.0f, "w, step " + s);
+            assertArrayEquals(vFresh, v, 0.0f, "v, step " + s);
+        }
+    }
+
+    @Test
+    void theKernelNeedsAPositiveMuAndAConfiguration() {
+        TransformedL1 p = new TransformedL1(1.0);
+        assertThrows(IllegalArgumentException.class, () -> new Tl1Kernel().configure(p, 0.0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Tl1Kernel().configure(p, -0.1));
+        assertEquals("mu must be finite and >= 0, got -0.1", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> new Tl1Kernel().survivors(new float[3], 0, 3, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Tl1Kernel().configure(p, 0.1).survivors(new float[3], 0, 4, null));
+    }
+
+    /**
+     * The cubic's root against the trigonometric form sin^2(asin(sqrt(q)) / 3) over the whole range
+     * where the kernel uses it, with the number of Halley steps it would take there.
+     */
+    @Test
+    void halleyRootOfTheCubicMatchesTheTrigonometricForm() {
+        for (int k = 1; k <= 100_000; k++) {
+            double q = 0.64 * k / 100_000;
+            double s = Math.sin(Math.asin(Math.sqrt(q)) / 3.0);
+            double z = Tl1Kernel.squaredSine(q, Tl1Kernel.halleySteps(q));
+            assertEquals(s * s, z, 1e-14 * s * s, "q = " + q); // a few ulps: sqrt, asin and sin have theirs too
+        }
+        assertEquals(0.0, Tl1Kernel.squaredSine(0.0, 1), 0.0, "q = 0");
+    }
+
+    /**
+     * The scalar path's test (fits) and the vectorised path's (badness == +0) agree, at the edges of
+     * each condition: y at 2^-100 and 2^100 and just outside, q at 0.64 and just above, NaN, a y on a
+     * float rounding boundary (the midpoint between 1 and the next float) and a y far from one.
+     */
+    @Test
+    void scalarAndVectorisedRoundingChecksAgree() {
+        double mid = 1.0 + 0x1p-24; // halfway between 1 and Math.nextUp(1.0f)
+        double[][] cases = {
+            {0x1p-100, 0x1p-90, 0.1}, {Math.nextDown(0x1p-100), 0x1p-90, 0.1}, {0x1p100, 0x1p101, 0.1},
+            {Math.nextUp(0x1p100), 0x1p101, 0.1}, {0.75, 1.0, 0.64}, {0.75, 1.0, Math.nextUp(0.64)},
+            {Double.NaN, 1.0, 0.1}, {0.75, Double.NaN, 0.1}, {mid, 1.5, 0.1}, {1.0 + 0x1p-26, 1.5, 0.1},
+            {0.75, 1.0, 0.1}};
+        boolean[] expected = {true, false, true, false, true, false, false, false, false, true, true};
+        for (int c = 0; c < cases.length; c++) {
+            double[] k = cases[c];
+            boolean fits = Tl1Kernel.fits(k[0], k[1], k[2]);
+            double badness = Tl1Kernel.badness(k[0], k[1], k[2]);
+            assertEquals(expected[c], fits, "fits " + java.util.Arrays.toString(k));
+            assertEquals(fits, Double.doubleToRawLongBits(badness) == 0L, "badness " + badness + " for "
+                    + java.util.Arrays.toString(k));
+        }
+    }
+}
