@@ -34,7 +34,7 @@ if [ "$what" = infer ]; then   # the engine side by side with the sparse runtime
   echo "batch 1 at least 5x in $met1 of $runs runs; batch 256 at least 1.5x in $met256 of $runs runs"
   exit 0
 fi
-mvn -q -B -Pbench -pl bench -am package -DskipTests
+./mvnw -q -B -Pbench -pl bench -am package -DskipTests
 mkdir -p bench/results
 if [ "$what" = all ] || [ "$what" = jmh ]; then
   java -jar bench/target/benchmarks.jar ProxBenchmark -prof gc -rf json -rff bench/results/prox.json \

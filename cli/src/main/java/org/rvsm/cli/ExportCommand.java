@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         description = {"Export a model as dense, sparse (CSR) and compacted safetensors, with their sizes.",
             "Writes three files into DIR and reports the bytes on disk of each:",
             "  dense.safetensors    every weight, zeros included (what training wrote)",
-            "  sparse.safetensors   weights in CSR (indptr I32, indices U16, values F32; layout in the README)",
+            "  sparse.safetensors   weights in CSR (indptr I32, indices U16, values F32; layout in docs/formats.md)",
             "  compact.safetensors  dense again, with removed neurons and filters (structured sparsity) gone",
             "All three are safetensors files: they load in Python with safetensors.numpy.load_file and cannot run",
             "code. DIR/export.json holds the sizes.",
