@@ -23,8 +23,7 @@ public final class SparseNetwork {
     /**
      * Images convolved together in a batch: their output positions make one loop, 8 x 64 long in
      * lenet5's second convolution rather than 64, which the JIT's vector loop (16 floats at a time,
-     * unrolled) runs mostly scalar (measured: lenet5 at batch 256 1.5x faster; groups of 4, 16 and 32
-     * a little slower than 8).
+     * unrolled) would run mostly in its scalar pre- and post-loops (docs/performance.md).
      */
     private static final int CONV_GROUP = 8;
 
@@ -179,8 +178,7 @@ public final class SparseNetwork {
             }
         }
         // feature-major, x[f] = feature f of the m samples; feature-outer so that the writes are
-        // contiguous and the m sample rows being read stay in L1 (a scatter per sample made the whole
-        // batch 1.8x slower, measured)
+        // contiguous and the m sample rows being read stay in L1 (docs/performance.md)
         float[][] x = new float[width][m];
         for (int f = 0; f < width; f++) {
             float[] xf = x[f];
@@ -201,8 +199,7 @@ public final class SparseNetwork {
     /**
      * The input of the first dense layer for one image: the image itself, or the convolutions' output.
      * The first image of a network without convolutions is read in place: the kernels only read the
-     * first 784 values (a copy, in freshly allocated memory, made a lone image's call about 10%
-     * slower, measured).
+     * first 784 values, so no copy is made.
      */
     private float[] features(float[] images, int index) {
         if (firstDense == 0 && index == 0) {
@@ -231,13 +228,14 @@ public final class SparseNetwork {
      * The same expressions in both make a sample's result the same bits whether it comes alone or in a
      * batch. The grouping cuts the single-sample dot product's add-latency chain by eight; the batch
      * kernel computes each group of eight in two passes of four input streams (the first half into a
-     * scratch row), since one pass over eight streams ran 1.9x slower (measured, JDK 17).
+     * scratch row), which the JIT vectorises better than one pass over eight streams
+     * (docs/performance.md).
      */
 
     /**
      * y = W x + b (ReLU'd if relu) for one sample: a gather dot product per live row; the other rows
-     * output idle. The group loop runs to end - 7 computed beforehand, a bound the JIT recognises
-     * (written k + 7 < end, the whole network ran about 10% slower, measured).
+     * output idle. The group loop runs to end - 7 computed beforehand, a bound the JIT treats as a
+     * counted loop (docs/performance.md).
      */
     private static float[] denseSingle(Csr w, float[] b, int[] live, float[] idle, float[] x, boolean relu) {
         int[] indptr = w.indptr();
@@ -271,7 +269,7 @@ public final class SparseNetwork {
     /**
      * y = W x + b (ReLU'd if relu) for m samples held feature-major, one array per feature: each group
      * of stored weights adds to y[row] a loop over the samples. Separate arrays (no offsets) let the
-     * JIT vectorise it; one flat array with row offsets ran 3-4x slower (measured, JDK 17).
+     * JIT vectorise it (docs/performance.md).
      */
     private static float[][] denseBatch(Csr w, float[] b, float[][] x, int m, boolean relu) {
         int[] indptr = w.indptr();
