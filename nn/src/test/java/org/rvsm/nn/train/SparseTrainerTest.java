@@ -13,9 +13,22 @@ import org.rvsm.penalty.Penalty;
 /** Short trainings on a Fashion-MNIST subset (skipped where the dataset package is not installed). */
 class SparseTrainerTest {
 
+    private static final java.util.concurrent.atomic.AtomicBoolean TOLD = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The first train and test images of Fashion-MNIST, or the test is skipped; the first skip says so
+     * once, visibly, with the command that installs the dataset. The directory can be overridden with
+     * -Drvsm.fashion.dir=DIR (to check the skip: a directory that does not exist).
+     */
     static ImageDataset[] data(int train, int test) throws IOException {
-        Path dir = ImageDataset.DEFAULT_FASHION_DIR;
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir), "dataset-fashion-mnist not installed");
+        Path dir = Path.of(System.getProperty("rvsm.fashion.dir", ImageDataset.DEFAULT_FASHION_DIR.toString()));
+        if (!Files.isDirectory(dir) && TOLD.compareAndSet(false, true)) {
+            System.err.println(System.lineSeparator() + "*** SKIPPED: the tests that train on Fashion-MNIST, which is not "
+                    + "installed (no " + dir + "). Install it with: apt-get install dataset-fashion-mnist ***"
+                    + System.lineSeparator());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         return new ImageDataset[] {
             ImageDataset.load(dir, true, ImageDataset.FASHION_MEAN, ImageDataset.FASHION_STD).head(train),
             ImageDataset.load(dir, false, ImageDataset.FASHION_MEAN, ImageDataset.FASHION_STD).head(test)};
