@@ -157,7 +157,6 @@ public final class EpochOverhead {
     }
 
     private static double median(List<Double> values) {
-        double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+        return org.rvsm.Vectors.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

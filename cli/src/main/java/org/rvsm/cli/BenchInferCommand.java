@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import org.rvsm.Vectors;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -106,21 +107,21 @@ final class BenchInferCommand implements Callable<Integer> {
                 result.put("threads", threads);
                 result.put("rounds", rounds);
                 for (int c = 0; c < 3; c++) {
-                    result.put(names[c] + "_ms_batch1", Stats.median(single[c]));
+                    result.put(names[c] + "_ms_batch1", Vectors.median(single[c]));
                 }
                 for (int c = 0; c < 3; c++) {
-                    result.put(names[c] + "_ms_batch256", Stats.median(batched[c]));
+                    result.put(names[c] + "_ms_batch256", Vectors.median(batched[c]));
                 }
                 for (int c = 0; c < 3; c++) { // for comparison: means, which the slow odd calls move
                     result.put(names[c] + "_ms_batch1_mean", Arrays.stream(single[c]).average().orElseThrow());
                     result.put(names[c] + "_ms_batch256_mean", Arrays.stream(batched[c]).average().orElseThrow());
                 }
-                result.put("speedup_batch1", Stats.median(single[0]) / Stats.median(single[1]));
-                result.put("speedup_batch256", Stats.median(batched[0]) / Stats.median(batched[1]));
+                result.put("speedup_batch1", Vectors.median(single[0]) / Vectors.median(single[1]));
+                result.put("speedup_batch256", Vectors.median(batched[0]) / Vectors.median(batched[1]));
                 result.put("speedup_batch1_paired", pairedRatio(single[0], single[1], SINGLE_CALLS / SINGLE_BLOCKS));
                 result.put("speedup_batch256_paired", pairedRatio(batched[0], batched[1], BATCH_CALLS / BATCH_BLOCKS));
-                result.put("compact_speedup_batch1", Stats.median(single[0]) / Stats.median(single[2]));
-                result.put("compact_speedup_batch256", Stats.median(batched[0]) / Stats.median(batched[2]));
+                result.put("compact_speedup_batch1", Vectors.median(single[0]) / Vectors.median(single[2]));
+                result.put("compact_speedup_batch256", Vectors.median(batched[0]) / Vectors.median(batched[2]));
                 int disagree = disagreements(predictions[0], predictions[1]);
                 result.put("predictions_identical", disagree == 0);
                 result.put("sparse_disagreements", disagree);
@@ -130,7 +131,7 @@ final class BenchInferCommand implements Callable<Integer> {
                 result.put("stored_weights", sparse.nonZeros());
                 long bytes = sparse.weightBytes();
                 result.put("sparse_weight_bytes", bytes);
-                result.put("sparse_gb_per_s_batch1", bytes / (Stats.median(single[1]) * 1e-3) / 1e9);
+                result.put("sparse_gb_per_s_batch1", bytes / (Vectors.median(single[1]) * 1e-3) / 1e9);
                 result.put("stream_gb_per_s", streamBandwidth());
                 Output.writeJsonAtomically(json, result);
                 out.println(Output.toJson(result));
@@ -189,10 +190,10 @@ final class BenchInferCommand implements Callable<Integer> {
     static double pairedRatio(double[] a, double[] b, int perBlock) {
         double[] ratios = new double[a.length / perBlock];
         for (int i = 0; i < ratios.length; i++) {
-            ratios[i] = Stats.median(Arrays.copyOfRange(a, i * perBlock, (i + 1) * perBlock))
-                    / Stats.median(Arrays.copyOfRange(b, i * perBlock, (i + 1) * perBlock));
+            ratios[i] = Vectors.median(Arrays.copyOfRange(a, i * perBlock, (i + 1) * perBlock))
+                    / Vectors.median(Arrays.copyOfRange(b, i * perBlock, (i + 1) * perBlock));
         }
-        return Stats.median(ratios);
+        return Vectors.median(ratios);
     }
 
     private static int disagreements(int[] a, int[] b) {
