@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
+import org.rvsm.nn.ConvBackend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -78,6 +79,12 @@ public final class Main implements Runnable {
             }
             return ExitCode.BUG;
         });
+        try {
+            ConvBackend.requested(); // a bad RVSM_CONV is bad input, refused before any work
+        } catch (IllegalArgumentException e) {
+            err.println("rvsm: " + oneLine(e.getMessage()));
+            return ExitCode.BAD_INPUT;
+        }
         return cli.execute(args);
     }
 

@@ -9,8 +9,13 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import java.util.List;
+import org.rvsm.nn.ConvBackend;
 
-/** The model zoo: networks by name, all taking flat (N, 784) images and giving (N, 10) logits. */
+/**
+ * The model zoo: networks by name, all taking flat (N, 784) images and giving (N, 10) logits. Building
+ * one applies the engine's convolution backend ({@link ConvBackend#configure()}: oneDNN unless
+ * {@code -Drvsm.conv} or {@code RVSM_CONV} says otherwise).
+ */
 public final class Models {
 
     /** The names accepted by {@link #build(String)}. */
@@ -35,6 +40,7 @@ public final class Models {
      * 20@5x5, max-pool 2, conv 50@5x5, max-pool 2, fc 500, fc 10, ReLU after each hidden layer.
      */
     public static SequentialBlock build(String name) {
+        ConvBackend.configure(); // before the engine's first convolution (docs/conv-nan.md)
         SequentialBlock net = new SequentialBlock();
         switch (name) {
             case "lenet300" -> net.add(Blocks.batchFlattenBlock(784))
@@ -62,6 +68,7 @@ public final class Models {
      * order as {@link #build(String)}, so its parameter names are the same.
      */
     public static SequentialBlock build(List<org.rvsm.runtime.Layers.Layer> layers) {
+        ConvBackend.configure();
         SequentialBlock net = new SequentialBlock();
         boolean conv = layers.get(0).conv();
         if (conv) {
