@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,18 +34,7 @@ class OutputSafetyTest {
     /** A lenet300-shaped model with random weights (no training needed to export it). */
     @BeforeEach
     void writeModel() throws IOException {
-        SplittableRandom rng = new SplittableRandom(3);
-        Map<String, Safetensors.Tensor> t = new LinkedHashMap<>();
-        int[][] shapes = {{300, 784}, {100, 300}, {10, 100}};
-        String[] names = {"02Linear", "04Linear", "06Linear"};
-        for (int l = 0; l < 3; l++) {
-            float[] w = new float[shapes[l][0] * shapes[l][1]];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = rng.nextInt(20) == 0 ? (float) rng.nextGaussian() * 0.05f : 0f;
-            }
-            t.put(names[l] + "_weight", new Safetensors.Tensor(new long[] {shapes[l][0], shapes[l][1]}, w));
-            t.put(names[l] + "_bias", new Safetensors.Tensor(new long[] {shapes[l][0]}, new float[shapes[l][0]]));
-        }
+        Map<String, Safetensors.Tensor> t = TestModels.lenet300(3, 0.05);
         Path dir = tmp.resolve("trained");
         Files.createDirectories(dir);
         model = dir.resolve("model.safetensors");

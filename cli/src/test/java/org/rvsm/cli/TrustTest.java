@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -72,21 +71,8 @@ class TrustTest {
 
     /** A lenet300-shaped model with one NaN or infinite weight. */
     private static Path brokenModel(String name, float bad) throws IOException {
-        SplittableRandom rng = new SplittableRandom(5);
-        Map<String, Safetensors.Tensor> t = new LinkedHashMap<>();
-        int[][] shapes = {{300, 784}, {100, 300}, {10, 100}};
-        String[] names = {"02Linear", "04Linear", "06Linear"};
-        for (int l = 0; l < 3; l++) {
-            float[] w = new float[shapes[l][0] * shapes[l][1]];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = (float) rng.nextGaussian() * 0.05f;
-            }
-            if (l == 1) {
-                w[17] = bad;
-            }
-            t.put(names[l] + "_weight", new Safetensors.Tensor(new long[] {shapes[l][0], shapes[l][1]}, w));
-            t.put(names[l] + "_bias", new Safetensors.Tensor(new long[] {shapes[l][0]}, new float[shapes[l][0]]));
-        }
+        Map<String, Safetensors.Tensor> t = TestModels.lenet300(5, 1.0);
+        t.get("04Linear_weight").data()[17] = bad;
         Path file = tmp.resolve(name);
         Safetensors.write(file, t, Map.of());
         return file;
