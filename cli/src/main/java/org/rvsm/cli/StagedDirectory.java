@@ -193,8 +193,8 @@ final class StagedDirectory implements AutoCloseable {
         try {
             JsonNode m = Files.isRegularFile(marker) ? new ObjectMapper().readTree(marker.toFile()) : null;
             if (m == null || !m.path("command").asText("").equals(command) || !m.path("files").isArray()) {
-                throw new UserError(name + ": --force replaces only an earlier " + rerun + ", and this directory is "
-                        + "not one (no " + MARKER + " of that command); choose a new directory");
+                throw new UserError(name + " already holds files and is not an earlier " + rerun + " (no " + MARKER
+                        + " of that command), so it is not replaced; choose a new or empty directory");
             }
             m.get("files").forEach(f -> owned.add(f.asText()));
         } catch (IOException e) {
@@ -204,7 +204,7 @@ final class StagedDirectory implements AutoCloseable {
         for (String file : present) {
             if (!owned.contains(file)) {
                 throw new UserError(name + ": holds " + file + ", which 'rvsm " + command + "' did not write; "
-                        + "--force refuses to replace it (move it away, or choose a new directory)");
+                        + "the directory is not replaced (move that file away, or choose a new directory)");
             }
         }
         return true;

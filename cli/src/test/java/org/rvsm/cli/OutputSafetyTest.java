@@ -100,7 +100,8 @@ class OutputSafetyTest {
         Files.writeString(out.resolve("sub/notes.txt"), "more");
         Map<String, String> before = snapshot(out);
         assertRefused(run(command(command, out)), "already holds files");
-        assertRefused(run(command(command, out, "--force")), "not one (no " + StagedDirectory.MARKER);
+        assertRefused(run(command(command, out, "--force")), "is not an earlier 'rvsm " + command + "' output (no "
+                + StagedDirectory.MARKER);
         assertEquals(before, snapshot(out));
         try (Stream<Path> siblings = Files.list(tmp)) {
             assertEquals(List.of("mine", "trained"), siblings.map(p -> p.getFileName().toString()).sorted().toList(),
@@ -150,7 +151,7 @@ class OutputSafetyTest {
 
         Files.writeString(out.resolve(StagedDirectory.MARKER),
                 Files.readString(out.resolve(StagedDirectory.MARKER)).replace(command, "other-command"));
-        assertRefused(run(command(command, out, "--force")), "not one");
+        assertRefused(run(command(command, out, "--force")), "is not an earlier");
         Files.writeString(out.resolve(StagedDirectory.MARKER), written.get(StagedDirectory.MARKER));
 
         CliRun again = run(command(command, out, "--force"));
