@@ -78,7 +78,6 @@ public final class Vectors {
         return 2.0 * Math.atan2(Math.sqrt(minus), Math.sqrt(plus));
     }
 
-    /** True if every entry is finite. */
     /**
      * The median: the middle value of the sorted values, or the mean of the two middle ones for an
      * even count. The argument is not modified. An empty array is an {@link IllegalArgumentException}.
@@ -93,6 +92,7 @@ public final class Vectors {
         return s.length % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m]);
     }
 
+    /** True if every entry is finite. */
     public static boolean allFinite(double[] x) {
         for (double v : x) {
             if (!Double.isFinite(v)) {
@@ -100,6 +100,16 @@ public final class Vectors {
             }
         }
         return true;
+    }
+
+    /** The index of the first NaN or infinite entry, or -1 if every entry is finite. */
+    public static int firstNonFinite(float[] x) {
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void checkSameLength(double[] x, double[] y) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.rvsm.Vectors;
 import org.rvsm.nn.train.SavedModel;
 import org.rvsm.runtime.Safetensors;
 import org.rvsm.runtime.SparseFormat;
@@ -73,14 +74,10 @@ final class ModelFiles {
     static void requireFinite(Path model, Map<String, Safetensors.Tensor> tensors) {
         for (Map.Entry<String, Safetensors.Tensor> e : tensors.entrySet()) {
             float[] data = e.getValue().data();
-            if (data == null) {
-                continue;
-            }
-            for (int i = 0; i < data.length; i++) {
-                if (!Float.isFinite(data[i])) {
-                    throw new UserError("--model " + model + ": tensor " + e.getKey() + " holds " + data[i] + " at index "
-                            + i + " (a diverged training?); refusing a model with non-finite weights");
-                }
+            int i = data == null ? -1 : Vectors.firstNonFinite(data);
+            if (i >= 0) {
+                throw new UserError("--model " + model + ": tensor " + e.getKey() + " holds " + data[i] + " at index "
+                        + i + " (a diverged training?); refusing a model with non-finite weights");
             }
         }
     }

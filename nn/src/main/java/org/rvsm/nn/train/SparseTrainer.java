@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.rvsm.Vectors;
 import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.nn.model.Models;
 import org.rvsm.optimizer.SplitSgd;
@@ -233,10 +234,9 @@ public final class SparseTrainer implements AutoCloseable {
     /** The first parameter (model order) holding a NaN or an infinity, or null if all are finite. */
     private Divergence firstNonFinite(int epoch, int minibatch) {
         for (int i = 0; i < weights.size(); i++) {
-            for (float x : weights.get(i)) {
-                if (!Float.isFinite(x)) {
-                    return new Divergence(epoch + 1, minibatch, names.get(i), x);
-                }
+            int at = Vectors.firstNonFinite(weights.get(i));
+            if (at >= 0) {
+                return new Divergence(epoch + 1, minibatch, names.get(i), weights.get(i)[at]);
             }
         }
         return null;

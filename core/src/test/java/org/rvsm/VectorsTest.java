@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
-/** The one median of the cli module; expected values by hand. */
-class VectorsMedianTest {
+/** Vectors' median and finiteness scan; expected values by hand. */
+class VectorsTest {
 
     @Test
     void oddCountIsTheMiddleValue() {
@@ -33,5 +33,13 @@ class VectorsMedianTest {
     @Test
     void noValuesHaveNoMedian() {
         assertThrows(IllegalArgumentException.class, () -> Vectors.median(new double[0]));
+    }
+
+    @Test
+    void firstNonFiniteFindsTheFirstNaNOrInfinity() {
+        assertEquals(-1, Vectors.firstNonFinite(new float[0]));
+        assertEquals(-1, Vectors.firstNonFinite(new float[] {0f, -0f, Float.MAX_VALUE, -Float.MIN_VALUE}));
+        assertEquals(2, Vectors.firstNonFinite(new float[] {1f, 2f, Float.NaN, Float.POSITIVE_INFINITY}));
+        assertEquals(0, Vectors.firstNonFinite(new float[] {Float.NEGATIVE_INFINITY, Float.NaN}));
     }
 }
