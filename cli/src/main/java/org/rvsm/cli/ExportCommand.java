@@ -48,8 +48,9 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
         Map<String, Object> json = Output.object();
-        try (SavedModel m = ModelFiles.load(model);
-             StagedDirectory dir = StagedDirectory.create("export", "--out", out, force, List.of(model))) {
+        // --out first: refusing it needs no engine
+        try (StagedDirectory dir = StagedDirectory.create("export", "--out", out, force, List.of(model));
+             SavedModel m = ModelFiles.load(model)) {
             Map<String, String> meta = new java.util.LinkedHashMap<>(m.metadata());
             meta.remove("format");
             meta.put("exported_from", model.toString());

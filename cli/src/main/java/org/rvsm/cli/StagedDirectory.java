@@ -54,11 +54,6 @@ final class StagedDirectory implements AutoCloseable {
         this.staging = staging;
     }
 
-    /** A staged output of the plain form, without --force or inputs (tests, simple callers). */
-    static StagedDirectory create(String option, Path out) {
-        return create("test", option, out, false, List.of());
-    }
-
     /**
      * Checks the target (see the class comment) and creates the staging directory, or fails with one
      * line naming the option.

@@ -171,16 +171,17 @@ final class TeacherStudentCommand implements Callable<Integer> {
         Checks.atLeast("--samples", samples, 1);
         Checks.atLeast("--batch", batch, 1);
         Checks.inUnitInterval("--teacher-density", teacherDensity);
-        if (d != null) {
-            Checks.atLeast("--d", d, 1);
-            requireMemory(d);
+        if (d != null) { // before reading any file, which is then read only up to d numbers
+            requireMemory(Checks.atLeast("--d", d, 1));
         }
         int most = d != null ? d : VectorFile.DEFAULT_MAX_ENTRIES;
         double[] teacher = teacherFile == null ? null : VectorFile.read("--teacher", teacherFile, most);
         double[] init = initFile == null ? null : VectorFile.read("--init", initFile, d != null ? d
                 : teacher != null ? teacher.length : most);
         int dimension = d != null ? d : teacher != null ? teacher.length : 20;
-        requireMemory(dimension);
+        if (d == null) {
+            requireMemory(dimension);
+        }
         if (teacher != null) {
             VectorFile.requireLength("--teacher", teacherFile, teacher, dimension);
         }

@@ -178,13 +178,13 @@ class OutputSafetyTest {
     void stagedOutputIsInvisibleUntilCommittedAndAFailedRunLeavesNoDebris() throws IOException {
         Path out = tmp.resolve("results");
         assertThrowsIllegalState(() -> {
-            try (StagedDirectory staged = StagedDirectory.create("--out", out)) {
+            try (StagedDirectory staged = StagedDirectory.create("test", "--out", out, false, List.of())) {
                 Files.writeString(staged.path().resolve("half.txt"), "half-written");
                 throw new IllegalStateException("the run failed");
             }
         });
         assertFalse(Files.exists(out));
-        try (StagedDirectory staged = StagedDirectory.create("--out", out)) {
+        try (StagedDirectory staged = StagedDirectory.create("test", "--out", out, false, List.of())) {
             Files.writeString(staged.path().resolve("new.txt"), "complete");
             assertFalse(Files.exists(out.resolve("new.txt")), "invisible until committed");
             staged.commit();
