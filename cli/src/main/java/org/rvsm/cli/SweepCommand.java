@@ -1,44 +1,65 @@
 package org.rvsm.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.rvsm.cli.report.Html;
-import org.rvsm.cli.report.SvgPlot;
+import org.rvsm.cli.sweep.EngineSettings;
+import org.rvsm.cli.sweep.LocalEngine;
+import org.rvsm.cli.sweep.PointRun;
+import org.rvsm.cli.sweep.SweepEngine;
+import org.rvsm.cli.sweep.SweepEngineProvider;
+import org.rvsm.cli.sweep.SweepPlan;
+import org.rvsm.cli.sweep.SweepPoint;
+import org.rvsm.cli.sweep.SweepRuns;
 import org.rvsm.penalty.Penalty;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The accuracy-sparsity trade-off on a real dataset: a grid per penalty plus magnitude pruning. */
+/**
+ * The accuracy-sparsity trade-off on a real dataset: a plan of independent train runs (RVSM per penalty
+ * over a threshold grid, magnitude pruning, dense SGD, each for every seed), run by an engine, then
+ * collected into one report. Rerunning the command continues a killed or failed sweep.
+ */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "The accuracy-sparsity trade-off: RVSM per penalty over a threshold grid, pruning, dense SGD.",
-            "RVSM with each penalty over a grid of thresholds, magnitude pruning at the sparsities l0",
-            "reached, and dense SGD, each a 'train' run in DIR/runs/<name>.",
-            "The grid is given as thresholds t* (the |w| below which u is zero) and converted to lambda per",
-            "penalty (l1: lambda = beta t; l0: beta t^2/2; Tl1: from its threshold formula). The same t* is",
-            "not the same pressure: l1 (and Tl1 with large a) also shrinks every surviving weight by mu, so",
-            "it ends far sparser than l0 at one t*; give l1 smaller thresholds to cover the same range.",
+            "A sweep is a plan of independent points, written to DIR/plan.json: RVSM with each penalty at",
+            "each threshold, magnitude pruning at each target sparsity, and dense SGD, each for every seed.",
+            "Each point is a 'train' run in DIR/runs/<name>. The sweep runs the points that are missing,",
+            "then writes DIR/sweep.csv (a row per run), DIR/sweep.json and DIR/index.html (the mean per",
+            "point over the seeds, with the spread as error bars).",
             "",
-            "Writes DIR/sweep.csv, DIR/sweep.json and DIR/index.html (accuracy against sparsity, one curve",
-            "per method). Grid points run in parallel child processes (--jobs).",
+            "Rerunning the same command continues: finished points are kept, missing or failed ones run",
+            "again. A different plan in the same DIR is refused. For job arrays (Slurm, Kubernetes Indexed",
+            "Jobs), write the plan with --plan-only, run each point with --point I, then collect with the",
+            "plain command.",
+            "",
+            "Thresholds t* (the |w| below which u is zero) become lambda per penalty (l1: lambda = beta t;",
+            "l0: beta t^2/2; Tl1: from its threshold formula). The same t* is not the same pressure: l1 also",
+            "shrinks every surviving weight, so it ends far sparser than l0 at one t*.",
+            "",
+            "Engines: local (child processes on this machine, --jobs at a time) or spark (Spark tasks,",
+            "embedded local[*] unless --master or spark-submit names a cluster; each task trains in a child",
+            "process and sends its files back, so workers need only the dataset).",
             ""},
-        footer = {"", "Example:  rvsm sweep --model lenet300 --epochs 15 --out runs/sweep"})
+        footer = {"", "Examples:",
+            "  rvsm sweep --model lenet300 --epochs 15 --seeds 1,2,3 --out runs/sweep",
+            "  rvsm sweep --engine spark --master spark://head:7077 --seeds 1,2,3 --out runs/sweep",
+            "  rvsm sweep --seeds 1,2,3 --out runs/sweep --plan-only   # then --point 0, 1, ... in a job array",
+            "Exit codes: 0 every point ended (completed or diverged), 2 bad input, 4 some points failed."})
 final class SweepCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -51,7 +72,7 @@ final class SweepCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--thresholds", paramLabel = "T", split = ",", defaultValue = "0.03,0.06,0.09,0.12,0.15",
-            description = "Thresholds t* of the grid (default: ${DEFAULT-VALUE}).")
+            description = "Thresholds t* of the RVSM grid (default: ${DEFAULT-VALUE}).")
     double[] thresholds;
 
     @Option(names = "--penalties", paramLabel = "P", split = ",", defaultValue = "l1,l0,tl1",
@@ -64,6 +85,11 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--beta", paramLabel = "BETA", defaultValue = "0.1", description = "Splitting weight (default: ${DEFAULT-VALUE}).")
     double beta;
 
+    @Option(names = "--prune-sparsities", paramLabel = "S", split = ",", defaultValue = "0.5,0.75,0.9,0.95",
+            description = "Target fractions of zeros of magnitude pruning, each in (0, 1) (default: ${DEFAULT-VALUE}); "
+                    + "pruning fine-tunes for the last third of the epochs.")
+    double[] pruneSparsities;
+
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "15", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
     int epochs;
 
@@ -73,195 +99,239 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--test-limit", paramLabel = "N", defaultValue = "0", description = "Evaluate on the first N test images (0: all).")
     int testLimit;
 
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of every run (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seeds", paramLabel = "SEED", split = ",", defaultValue = "1",
+            description = "Seeds: every point runs once per seed (default: ${DEFAULT-VALUE}).")
+    List<Long> seeds;
+
+    @Option(names = "--engine", paramLabel = "NAME", defaultValue = "local",
+            description = "local or spark (default: ${DEFAULT-VALUE}).")
+    String engine;
 
     @Option(names = "--jobs", paramLabel = "N",
-            description = "Runs at a time. Default: half the cores, at least 1 (PyTorch uses several cores per run).")
+            description = "Local engine: points at a time. Default: half the cores, at least 1 (PyTorch uses several "
+                    + "cores per run).")
     Integer jobs;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/sweep", description = "Output directory, new or empty (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark engine: the master (spark://HOST:PORT, k8s://https://HOST:PORT, yarn, local[N]). "
+                    + "Default: the one spark-submit set, else local[*].")
+    String master;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark engine: a Spark setting (repeatable).")
+    Map<String, String> conf = new LinkedHashMap<>();
+
+    @Option(names = "--attempts", paramLabel = "N", defaultValue = "2",
+            description = "Tries per point before it is recorded as failed (default: ${DEFAULT-VALUE}; Spark: "
+                    + "spark.task.maxFailures).")
+    int attempts;
+
+    @Option(names = "--point", paramLabel = "I",
+            description = "Run only point I of the plan (from 0), e.g. one task of a job array; no report.")
+    Integer point;
+
+    @Option(names = "--plan-only", description = "Write DIR/plan.json, list the points, run nothing.")
+    boolean planOnly;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/sweep",
+            description = "Output directory: new, empty, or a sweep of the same plan to continue (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @CommandLine.Mixin
     CommonOptions common;
 
-    /** One grid point: its name and the train options that make it. */
-    private record Point(String name, String method, String penalty, double threshold, List<String> args) {
-    }
-
     @Override
     public Integer call() throws Exception {
+        SweepPlan plan = plan();
+        EngineSettings settings = engineSettings();
+        if (point != null && (point < 0 || point >= plan.points().size())) {
+            throw new UserError("--point must be in [0, " + (plan.points().size() - 1) + "], got " + point);
+        }
+        openOrCreate(plan);
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (planOnly) {
+            for (SweepPoint p : plan.points()) {
+                stdout.println(p.index() + "\t" + p.name());
+            }
+            stdout.println("plan of " + plan.points().size() + " points: " + out.resolve(SweepPlan.FILE).toAbsolutePath()
+                    .normalize() + "; run point I with the same command and --point I (I from 0 to "
+                    + (plan.points().size() - 1) + ")");
+            return ExitCode.OK;
+        }
+        SweepRuns runs = new SweepRuns(out);
+        runs.prepare();
+        List<SweepPoint> wanted = point != null ? List.of(plan.points().get(point)) : plan.points();
+        List<SweepPoint> todo = runs.unfinished(wanted);
+        Map<String, String> failures = new ConcurrentHashMap<>();
+        if (!todo.isEmpty()) {
+            try (SweepEngine sweepEngine = openEngine(settings)) {
+                spec.commandLine().getErr().println("sweep: " + (wanted.size() - todo.size()) + " of " + wanted.size()
+                        + " points finished earlier; running " + todo.size() + " (" + sweepEngine.describe() + ")");
+                run(sweepEngine, todo, runs, failures);
+            }
+        }
+        if (point != null) {
+            SweepPoint p = plan.points().get(point);
+            if (failures.containsKey(p.name())) {
+                stdout.println("point " + point + " (" + p.name() + ") failed: " + failures.get(p.name()));
+                return ExitCode.INCOMPLETE;
+            }
+            stdout.println("point " + point + " (" + p.name() + "): " + runs.dir(p).toAbsolutePath().normalize());
+            return ExitCode.OK;
+        }
+        SweepReport report = new SweepReport();
+        for (SweepPoint p : plan.points()) {
+            var summary = runs.finishedSummary(p);
+            if (summary != null) {
+                report.finished(p, summary);
+            } else {
+                report.unfinished(p, "failed", failures.getOrDefault(p.name(),
+                        "no valid summary.json in " + runs.dir(p)));
+            }
+        }
+        Map<String, Object> header = new LinkedHashMap<>(Invocation.of(spec).toJson());
+        report.write(out, model, epochs, seeds, header);
+        long failed = report.count("failed");
+        stdout.println("sweep of " + plan.points().size() + " runs" + (failed > 0 ? " (" + failed + " failed; rerun the "
+                + "same command to run them again)" : "") + ": " + out.resolve("index.html").toAbsolutePath().normalize());
+        return failed > 0 ? ExitCode.INCOMPLETE : ExitCode.OK;
+    }
+
+    /** The plan these options make, after checking them; bad values are a UserError naming the option. */
+    SweepPlan plan() {
         Choices.oneOf("--model", model, org.rvsm.nn.model.Models.NAMES);
         Checks.positive("--beta", beta);
         Checks.positive("--a", a);
         Checks.atLeast("--epochs", epochs, 2);
+        Checks.atLeast("--train-limit", trainLimit, 0);
+        Checks.atLeast("--test-limit", testLimit, 0);
         for (double t : thresholds) {
             Checks.positive("--thresholds", t);
+        }
+        for (double s : pruneSparsities) {
+            if (!(s > 0 && s < 1)) {
+                throw new UserError("--prune-sparsities: each must be in (0, 1), got " + s);
+            }
         }
         for (String p : penalties) {
             Choices.oneOf("--penalties", p, List.of("l1", "l0", "tl1"));
         }
-        int parallel = jobs != null ? Checks.atLeast("--jobs", jobs, 1)
-                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        OutputDirs.requireFresh(out);
-        Files.createDirectories(out.resolve("runs"));
-
-        List<Point> grid = new ArrayList<>();
-        grid.add(point("dense", "dense", "l1", 0, List.of()));
+        if (seeds.size() != new java.util.HashSet<>(seeds).size()) {
+            throw new UserError("--seeds: each seed once, got " + seeds);
+        }
+        List<String[]> settings = new ArrayList<>(); // name, method, penalty, threshold, sparsity, then train args
+        List<List<String>> extras = new ArrayList<>();
+        settings.add(new String[] {"dense", "dense", "dense", "0", "0"});
+        extras.add(List.of());
         for (String p : penalties) {
             Penalty penalty = Choices.penalty(p, a);
             for (double t : thresholds) {
                 double lambda = beta * penalty.muForThreshold(t);
-                grid.add(point(String.format(Locale.ROOT, "rvsm-%s-t%s", p, t), "rvsm", p, t,
-                        List.of("--penalty", p, "--a", Double.toString(a), "--lambda", Double.toString(lambda),
-                                "--beta", Double.toString(beta))));
+                settings.add(new String[] {String.format(Locale.ROOT, "rvsm-%s-t%s", p, t), "rvsm", p,
+                    Double.toString(t), "0"});
+                extras.add(List.of("--penalty", p, "--a", Double.toString(a), "--lambda", Double.toString(lambda),
+                        "--beta", Double.toString(beta)));
             }
         }
-        PrintWriter stdout = spec.commandLine().getOut();
-        List<Map<String, Object>> results = new ArrayList<>(runAll(grid, parallel));
-        // magnitude pruning at the sparsities l0 reached (or l1's if l0 is not in the sweep)
-        String reference = penalties.contains("l0") ? "l0" : penalties.get(0);
-        List<Point> pruning = new ArrayList<>();
-        for (Map<String, Object> r : results) {
-            if (r.get("method").equals("rvsm") && r.get("penalty").equals(reference) && completed(r)) {
-                double s = Math.min(0.999, (double) r.get("sparsity"));
-                pruning.add(point(String.format(Locale.ROOT, "prune-%.4f", s), "prune", "l1", 0,
-                        List.of("--prune-sparsity", Double.toString(s),
-                                "--finetune-epochs", Integer.toString(Math.max(1, epochs / 3)))));
-            }
+        for (double s : pruneSparsities) {
+            settings.add(new String[] {String.format(Locale.ROOT, "prune-%s", s), "prune", "prune", "0",
+                Double.toString(s)});
+            extras.add(List.of("--prune-sparsity", Double.toString(s),
+                    "--finetune-epochs", Integer.toString(Math.max(1, epochs / 3))));
         }
-        results.addAll(runAll(pruning, parallel));
-        writeOutputs(results);
-        stdout.println("sweep of " + results.size() + " runs: " + out.resolve("index.html").toAbsolutePath().normalize());
-        return ExitCode.OK;
-    }
-
-    private Point point(String name, String method, String penalty, double threshold, List<String> extra) {
-        List<String> args = new ArrayList<>(List.of("train", "-q", "--model", model, "--method", method,
-                "--epochs", Integer.toString(epochs), "--seed", Long.toString(seed),
-                "--train-limit", Integer.toString(trainLimit), "--test-limit", Integer.toString(testLimit),
-                "--out", out.resolve("runs").resolve(name).toString()));
-        if (data != null) {
-            args.addAll(List.of("--data", data.toString()));
-        }
-        args.addAll(extra);
-        return new Point(name, method, penalty, threshold, args);
-    }
-
-    private List<Map<String, Object>> runAll(List<Point> points, int parallel) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(parallel);
-        AtomicInteger done = new AtomicInteger();
-        int threadsPerRun = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
-        try (ProgressBar bar = common.progressBar()) {
-            List<Future<Map<String, Object>>> futures = new ArrayList<>();
-            for (Point p : points) {
-                futures.add(pool.submit(() -> {
-                    Map<String, Object> r = runOne(p, threadsPerRun);
-                    bar.update("sweep", done.incrementAndGet(), points.size());
-                    return r;
-                }));
-            }
-            List<Map<String, Object>> results = new ArrayList<>();
-            for (Future<Map<String, Object>> f : futures) {
-                try {
-                    results.add(f.get());
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof UserError u) {
-                        throw u; // a point that failed: say which, exit 2
-                    }
-                    throw e;
+        List<SweepPoint> points = new ArrayList<>();
+        for (int i = 0; i < settings.size(); i++) {
+            String[] s = settings.get(i);
+            for (long seed : seeds) {
+                List<String> args = new ArrayList<>(List.of("--model", model, "--method", s[1],
+                        "--epochs", Integer.toString(epochs), "--seed", Long.toString(seed),
+                        "--train-limit", Integer.toString(trainLimit), "--test-limit", Integer.toString(testLimit)));
+                if (data != null) {
+                    args.addAll(List.of("--data", data.toAbsolutePath().normalize().toString()));
                 }
+                args.addAll(extras.get(i));
+                points.add(new SweepPoint(points.size(), s[0] + "-s" + seed, s[0], seed, s[1], s[2],
+                        Double.parseDouble(s[3]), Double.parseDouble(s[4]), args));
             }
-            return results;
-        } finally {
-            pool.shutdownNow();
         }
+        return new SweepPlan(Invocation.of(spec).command(), points);
     }
 
-    /** Runs one point as a child JVM (the engine allows one gradient recorder per process). */
-    private Map<String, Object> runOne(Point p, int threads) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(p.args());
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-        Path log = out.resolve("runs").resolve(p.name() + ".log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        int code = pb.start().waitFor();
-        if (code != ExitCode.OK && code != ExitCode.DIVERGED) {
-            throw new UserError("sweep point " + p.name() + " failed with exit code " + code + "; see " + log);
+    private EngineSettings engineSettings() {
+        List<String> engines = new ArrayList<>(List.of("local"));
+        ServiceLoader.load(SweepEngineProvider.class).forEach(p -> engines.add(p.name()));
+        if (!engines.contains("spark")) {
+            engines.add("spark");
         }
-        JsonNode s = new ObjectMapper().readTree(out.resolve("runs").resolve(p.name()).resolve("summary.json").toFile());
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("name", p.name());
-        r.put("method", p.method());
-        r.put("penalty", p.method().equals("rvsm") ? p.penalty() : p.method());
-        r.put("threshold", p.threshold());
-        r.put("lambda", p.method().equals("rvsm") ? s.get("config").get("lambda").asDouble() : 0.0);
-        r.put("status", s.path("status").asText("completed"));
-        if (code == ExitCode.DIVERGED) { // a status, not a result: no numbers
-            JsonNode at = s.path("diverged_at");
-            r.put("diverged_at", "epoch " + at.path("epoch").asInt() + ", minibatch " + at.path("minibatch").asInt()
-                    + ", " + at.path("tensor").asText());
-            for (String key : List.of("sparsity", "test_accuracy", "test_accuracy_w", "seconds_per_epoch")) {
-                r.put(key, null); // null in JSON, an empty cell in CSV
+        Choices.oneOf("--engine", engine, engines);
+        if (!engine.equals("local") && jobs != null) {
+            throw new UserError("--jobs applies to --engine local; Spark's parallelism is its master's (e.g. local[4])");
+        }
+        if (engine.equals("local") && (master != null || !conf.isEmpty())) {
+            throw new UserError((master != null ? "--master" : "--conf") + " applies to --engine spark only");
+        }
+        if (jobs != null) {
+            Checks.atLeast("--jobs", jobs, 1);
+        }
+        Checks.atLeast("--attempts", attempts, 1);
+        return new EngineSettings(jobs, master, attempts, conf);
+    }
+
+    private SweepEngine openEngine(EngineSettings settings) {
+        if (engine.equals("local")) {
+            return new LocalEngine(settings);
+        }
+        for (SweepEngineProvider p : ServiceLoader.load(SweepEngineProvider.class)) {
+            if (p.name().equals(engine)) {
+                return p.open(settings);
             }
-            return r;
         }
-        r.put("diverged_at", "");
-        r.put("sparsity", s.get("sparsity").asDouble());
-        r.put("test_accuracy", s.get("test_accuracy").asDouble());
-        r.put("test_accuracy_w", s.get("test_accuracy_w").asDouble());
-        r.put("seconds_per_epoch", s.get("seconds_per_epoch").asDouble());
-        return r;
+        throw new UserError("--engine " + engine + ": its module is not on the class path; run through ./rvsm, or "
+                + "java -jar spark/target/rvsm-spark.jar (mvn package builds it)");
     }
 
-    /** A paragraph naming the runs that diverged (not plotted), or nothing. */
-    private static String diverged(List<Map<String, Object>> results) {
-        List<String> names = results.stream().filter(r -> !completed(r))
-                .map(r -> r.get("name") + " (" + r.get("diverged_at") + ")").toList();
-        return names.isEmpty() ? "" : "<p><strong>Diverged</strong> (not plotted; status in sweep.csv): "
-                + Html.esc(String.join("; ", names)) + ".</p>";
+    /**
+     * DIR new or empty: it becomes this plan's sweep. DIR holding a plan: it must be this plan (the sweep
+     * continues). Anything else is refused: a sweep never writes into a directory it did not make.
+     */
+    private void openOrCreate(SweepPlan plan) {
+        Path file = out.resolve(SweepPlan.FILE);
+        if (Files.isRegularFile(file)) {
+            SweepPlan earlier = SweepPlan.read(file);
+            earlier.difference(plan).ifPresent(d -> {
+                throw new UserError("--out " + out + " holds a different sweep plan (" + d + "); use a new --out, or "
+                        + "the command in its plan.json: " + earlier.command());
+            });
+            return;
+        }
+        OutputDirs.requireFresh(out);
+        Output.writeJsonAtomically(file, plan.toJson());
     }
 
-    private static boolean completed(Map<String, Object> r) {
-        return "completed".equals(r.get("status"));
-    }
+    private void run(SweepEngine sweepEngine, List<SweepPoint> todo, SweepRuns runs, Map<String, String> failures)
+            throws InterruptedException {
+        AtomicInteger done = new AtomicInteger();
+        try (ProgressBar bar = common.progressBar()) {
+            bar.update("sweep", 0, todo.size());
+            sweepEngine.run(todo, new SweepEngine.Listener() {
+                @Override
+                public void ended(SweepPoint p, PointRun run) {
+                    try {
+                        runs.commit(p, run);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot write the run of point " + p.name(), e);
+                    }
+                    bar.update("sweep", done.incrementAndGet(), todo.size());
+                }
 
-    private void writeOutputs(List<Map<String, Object>> results) {
-        List<String> header = List.of("name", "method", "penalty", "threshold", "lambda", "status", "sparsity",
-                "test_accuracy", "test_accuracy_w", "seconds_per_epoch", "diverged_at");
-        List<List<Object>> rows = new ArrayList<>();
-        for (Map<String, Object> r : results) {
-            rows.add(header.stream().map(r::get).toList());
+                @Override
+                public void failed(SweepPoint p, String error, int tries) {
+                    String line = error + (tries > 1 ? " (" + tries + " attempts)" : "");
+                    failures.put(p.name(), line);
+                    runs.recordFailure(p, line);
+                    bar.update("sweep", done.incrementAndGet(), todo.size());
+                }
+            });
         }
-        Output.writeCsv(out.resolve("sweep.csv"), header, rows);
-        Map<String, Object> json = Output.object();
-        json.putAll(Invocation.of(spec).toJson());
-        json.put("model", model);
-        json.put("epochs", epochs);
-        json.put("beta", beta);
-        json.put("thresholds", Arrays.stream(thresholds).boxed().toList());
-        json.put("runs", results);
-        Output.writeJsonAtomically(out.resolve("sweep.json"), json);
-        SvgPlot plot = new SvgPlot("Accuracy against sparsity (" + model + ", " + epochs + " epochs)",
-                "fraction of weights exactly zero", false, "test accuracy of the deployed network", false);
-        Map<String, List<Map<String, Object>>> byCurve = new LinkedHashMap<>();
-        for (Map<String, Object> r : results.stream().filter(SweepCommand::completed).toList()) {
-            String curve = r.get("method").equals("rvsm") ? "RVSM " + r.get("penalty") : (String) r.get("method");
-            byCurve.computeIfAbsent(curve, k -> new ArrayList<>()).add(r);
-        }
-        byCurve.forEach((curve, rs) -> {
-            List<Map<String, Object>> sorted = rs.stream()
-                    .sorted((x, y) -> Double.compare((double) x.get("sparsity"), (double) y.get("sparsity"))).toList();
-            plot.add(SvgPlot.Series.points(curve, sorted.stream().mapToDouble(r -> (double) r.get("sparsity")).toArray(),
-                    sorted.stream().mapToDouble(r -> (double) r.get("test_accuracy")).toArray()));
-        });
-        String svg = plot.render();
-        Output.writeText(out.resolve("sweep.svg"), svg);
-        Output.writeTextAtomically(out.resolve("index.html"),
-                page(model, Invocation.of(spec).command(), svg, diverged(results)));
     }
 
     /** The sweep's index.html: the plot, the runs that diverged, links to the data; user text escaped. */

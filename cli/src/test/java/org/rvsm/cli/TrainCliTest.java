@@ -163,23 +163,6 @@ class TrainCliTest {
     }
 
     @Test
-    void sweepRunsEveryPointAndMatchesPruningToL0() throws IOException {
-        Path out = tmp.resolve("sweep");
-        CliRun r = run("sweep", "-q", "--data", data.toString(), "--penalties", "l0", "--thresholds", "0.05",
-                "--epochs", "2", "--jobs", "2", "--out", out.toString());
-        assertEquals(0, r.code(), r.err());
-        List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
-        assertEquals(4, csv.size(), "header + dense + rvsm-l0 + prune: " + csv);
-        JsonNode runs = new ObjectMapper().readTree(out.resolve("sweep.json").toFile()).get("runs");
-        double l0Sparsity = runs.get(1).get("sparsity").asDouble();
-        assertEquals("prune", runs.get(2).get("method").asText());
-        assertEquals(l0Sparsity, runs.get(2).get("sparsity").asDouble(), 1e-5, "pruned to the sparsity l0 reached");
-        // l0 with t = 0.05: lambda = beta t^2 / 2 = 0.1 * 0.00125
-        assertEquals(1.25e-4, runs.get(1).get("lambda").asDouble(), 1e-12);
-        assertTrue(Files.readString(out.resolve("index.html")).contains("<svg"));
-    }
-
-    @Test
     void badInputIsOneLineExitTwoAndTouchesNothing() throws IOException {
         Path existing = tmp.resolve("existing");
         Files.createDirectories(existing);

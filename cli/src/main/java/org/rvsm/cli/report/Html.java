@@ -24,7 +24,7 @@ public final class Html {
     }
 
     /** A table with a header row; cells are escaped. */
-    static String table(List<String> header, List<List<String>> rows) {
+    public static String table(List<String> header, List<List<String>> rows) {
         StringBuilder sb = new StringBuilder("<table>\n<tr>");
         for (String h : header) {
             sb.append("<th>").append(esc(h)).append("</th>");

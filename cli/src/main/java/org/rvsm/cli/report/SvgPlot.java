@@ -17,12 +17,22 @@ public final class SvgPlot {
      * One curve.
      *
      * @param colour index into the palette, or -1 for the series' position in the plot
+     * @param yErr   half-lengths of vertical error bars (y - e to y + e), one per point; null for none
      */
-    public record Series(String name, double[] x, double[] y, boolean dashed, boolean markers, int colour) {
+    public record Series(String name, double[] x, double[] y, boolean dashed, boolean markers, int colour,
+                         double[] yErr) {
         public Series {
             if (x.length != y.length) {
                 throw new IllegalArgumentException("series " + name + ": " + x.length + " x values, " + y.length + " y values");
             }
+            if (yErr != null && yErr.length != y.length) {
+                throw new IllegalArgumentException("series " + name + ": " + y.length + " y values, " + yErr.length
+                        + " error bars");
+            }
+        }
+
+        public Series(String name, double[] x, double[] y, boolean dashed, boolean markers, int colour) {
+            this(name, x, y, dashed, markers, colour, null);
         }
 
         public static Series line(String name, double[] x, double[] y) {
@@ -39,7 +49,12 @@ public final class SvgPlot {
 
         /** The same series in palette colour i ({@link #BLACK} for black). */
         public Series colour(int i) {
-            return new Series(name, x, y, dashed, markers, i);
+            return new Series(name, x, y, dashed, markers, i, yErr);
+        }
+
+        /** The same series with vertical error bars of half-length e[i] at point i (non-finite: none there). */
+        public Series errorBars(double[] e) {
+            return new Series(name, x, y, dashed, markers, colour, e.clone());
         }
     }
 
@@ -183,6 +198,9 @@ public final class SvgPlot {
                     continue;
                 }
                 points.append(fmt("%.1f,%.1f ", xAxis.map(x), yAxis.map(y)));
+                if (ser.yErr() != null && Double.isFinite(ser.yErr()[i]) && ser.yErr()[i] > 0) {
+                    errorBar(svg, xAxis.map(x), yAxis, y, ser.yErr()[i], colour);
+                }
                 if (ser.markers()) {
                     svg.append(fmt("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"%s\" stroke=\"none\"/>%n",
                             xAxis.map(x), yAxis.map(y), colour));
@@ -212,6 +230,15 @@ public final class SvgPlot {
         return svg.toString();
     }
 
+    /** A vertical bar from y - e to y + e with short caps (a log axis keeps only the part above zero). */
+    private void errorBar(StringBuilder svg, double px, Axis yAxis, double y, double e, String colour) {
+        double lo = y - e;
+        double top = yAxis.map(y + e);
+        double bottom = usable(lo, logY) ? yAxis.map(lo) : yAxis.map(y);
+        svg.append(fmt("<path d=\"M%.1f,%.1fV%.1fM%.1f,%.1fH%.1fM%.1f,%.1fH%.1f\" stroke=\"%s\" stroke-width=\"1.2\"/>%n",
+                px, top, bottom, px - 3, top, px + 3, px - 3, bottom, px + 3, colour));
+    }
+
     private static String colourOf(Series s, int position) {
         return COLOURS[(s.colour() >= 0 ? s.colour() : position) % COLOURS.length];
     }
@@ -228,10 +255,14 @@ public final class SvgPlot {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (Series s : series) {
-            for (double v : isX ? s.x() : s.y()) {
-                if (usable(v, log)) {
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
+            double[] values = isX ? s.x() : s.y();
+            for (int i = 0; i < values.length; i++) {
+                double e = !isX && s.yErr() != null && Double.isFinite(s.yErr()[i]) ? Math.abs(s.yErr()[i]) : 0;
+                for (double v : new double[] {values[i] - e, values[i] + e}) {
+                    if (usable(v, log) && usable(values[i], log)) {
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
                 }
             }
         }

@@ -1,0 +1,212 @@
+package org.rvsm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rvsm.cli.sweep.EngineSettings;
+import org.rvsm.cli.sweep.LocalEngine;
+import org.rvsm.cli.sweep.PointRun;
+import org.rvsm.cli.sweep.SweepEngine;
+import org.rvsm.cli.sweep.SweepPoint;
+
+/**
+ * The sweep as a plan of points: seeds and their spread, continuing after a kill or a failure, one
+ * point at a time for job arrays, and refusing a different plan. On the synthetic IDX data of
+ * {@link TrainCliTest}, two epochs per run.
+ */
+class SweepCommandTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path data;
+
+    @BeforeAll
+    static void makeData() throws IOException {
+        data = tmp.resolve("idx");
+        Files.createDirectories(data);
+        SplittableRandom rng = new SplittableRandom(1);
+        TrainCliTest.writeSplit(data, "train", 600, rng);
+        TrainCliTest.writeSplit(data, "t10k", 200, rng);
+    }
+
+    /** A small sweep: dense, RVSM-l0 at one threshold, pruning at one sparsity; each for the given seeds. */
+    static String[] small(Path out, String seeds, String... more) {
+        List<String> args = new ArrayList<>(List.of("sweep", "-q", "--data", data.toString(), "--penalties", "l0",
+                "--thresholds", "0.05", "--prune-sparsities", "0.5", "--epochs", "2", "--seeds", seeds,
+                "--out", out.toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    private static JsonNode json(Path file) throws IOException {
+        return new ObjectMapper().readTree(file.toFile());
+    }
+
+    @Test
+    void everyPointForEverySeedWithTheSpread() throws IOException {
+        Path out = tmp.resolve("seeds");
+        CliRun r = CliRun.of(small(out, "1,2", "--jobs", "2"));
+        assertEquals(0, r.code(), r.err());
+        List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
+        assertEquals(1 + 3 * 2, csv.size(), "header + (dense, rvsm-l0, prune) x 2 seeds: " + csv);
+        assertEquals(SweepReport.COLUMNS, List.of(csv.get(0).split(",")));
+        JsonNode s = json(out.resolve("sweep.json"));
+        JsonNode runs = s.get("runs");
+        assertEquals("rvsm-l0-t0.05-s1", runs.get(2).get("name").asText());
+        // l0 with t = 0.05: lambda = beta t^2 / 2 = 0.1 * 0.00125
+        assertEquals(1.25e-4, runs.get(2).get("lambda").asDouble(), 1e-12);
+        assertEquals(0.5, runs.get(4).get("sparsity").asDouble(), 0.01, "pruned to its target");
+        // per setting: the mean and the sample standard deviation of the two seeds, computed here again
+        JsonNode settings = s.get("settings");
+        assertEquals(3, settings.size());
+        for (int i = 0; i < 3; i++) {
+            double a = runs.get(2 * i).get("test_accuracy").asDouble();
+            double b = runs.get(2 * i + 1).get("test_accuracy").asDouble();
+            assertEquals(2, settings.get(i).get("seeds").asInt());
+            assertEquals((a + b) / 2, settings.get(i).get("test_accuracy_mean").asDouble(), 1e-12);
+            assertEquals(Math.abs(a - b) / Math.sqrt(2), settings.get(i).get("test_accuracy_sd").asDouble(), 1e-12);
+        }
+        String html = Files.readString(out.resolve("index.html"));
+        assertTrue(html.contains("mean over 2 seeds") && html.contains("mean of 2 seeds"), "says how many seeds");
+        assertTrue(html.contains("<svg") && html.contains("\u00b1"), "plot and table with the spread");
+        assertTrue(json(out.resolve("plan.json")).get("points").size() == 6);
+        // different seeds give different runs
+        assertFalse(runs.get(0).get("test_accuracy").equals(runs.get(1).get("test_accuracy"))
+                && runs.get(0).get("seconds_per_epoch").equals(runs.get(1).get("seconds_per_epoch")));
+    }
+
+    @Test
+    void aRerunKeepsFinishedPointsAndRunsTheRest() throws IOException {
+        Path out = tmp.resolve("resume");
+        CliRun plan = CliRun.of(small(out, "1", "--plan-only"));
+        assertEquals(0, plan.code(), plan.err());
+        assertTrue(plan.out().contains("plan of 3 points"), plan.out());
+        assertFalse(Files.exists(out.resolve("runs")), "--plan-only runs nothing");
+
+        // a job array's task: one point
+        CliRun one = CliRun.of(small(out, "1", "--point", "1"));
+        assertEquals(0, one.code(), one.err());
+        Path summary = out.resolve("runs/rvsm-l0-t0.05-s1/summary.json");
+        assertTrue(Files.isRegularFile(summary));
+        assertFalse(Files.exists(out.resolve("runs/dense-s1")), "only the point asked for");
+        assertFalse(Files.exists(out.resolve("sweep.csv")), "--point writes no report");
+        FileTime before = Files.getLastModifiedTime(summary);
+        byte[] bytes = Files.readAllBytes(summary);
+
+        // what a kill leaves: a staging directory, and a run whose summary was cut short
+        Files.createDirectories(out.resolve("runs/.staging-dense-s1-dead"));
+        Files.writeString(out.resolve("runs/.staging-dense-s1-dead/summary.json"), "{");
+        Files.createDirectories(out.resolve("runs/dense-s1"));
+        Files.writeString(out.resolve("runs/dense-s1/summary.json"), "{\"status\": \"compl");
+
+        CliRun rest = CliRun.of(small(out, "1"));
+        assertEquals(0, rest.code(), rest.err());
+        assertTrue(rest.err().contains("1 of 3 points finished earlier; running 2"), rest.err());
+        assertEquals(before, Files.getLastModifiedTime(summary), "the finished point was not run again");
+        assertTrue(java.util.Arrays.equals(bytes, Files.readAllBytes(summary)));
+        assertEquals("completed", json(out.resolve("runs/dense-s1/summary.json")).get("status").asText());
+        try (Stream<Path> entries = Files.list(out.resolve("runs"))) {
+            List<String> names = entries.map(p -> p.getFileName().toString()).toList();
+            assertFalse(names.stream().anyMatch(n -> n.startsWith(".staging-")), names.toString());
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("dense-s1.replaced-")), "the cut-short run is kept aside");
+        }
+        assertEquals(4, Files.readAllLines(out.resolve("sweep.csv")).size());
+
+        // all finished: the same command only collects
+        CliRun again = CliRun.of(small(out, "1"));
+        assertEquals(0, again.code(), again.err());
+        assertFalse(again.err().contains("running"), again.err());
+        assertEquals(before, Files.getLastModifiedTime(summary));
+    }
+
+    @Test
+    void aDifferentPlanOrADirectoryOfSomethingElseIsRefused() throws IOException {
+        Path out = tmp.resolve("other");
+        assertEquals(0, CliRun.of(small(out, "1", "--plan-only")).code());
+        CliRun other = CliRun.of(small(out, "1,2", "--plan-only"));
+        assertEquals(ExitCode.BAD_INPUT, other.code());
+        assertTrue(other.err().contains("holds a different sweep plan (3 points against 6)"), other.err());
+        assertEquals(1, other.err().strip().lines().count(), other.err());
+        assertEquals(3, json(out.resolve("plan.json")).get("points").size(), "the plan is untouched");
+
+        Path user = tmp.resolve("user");
+        Files.createDirectories(user);
+        Files.writeString(user.resolve("notes.txt"), "mine");
+        CliRun refused = CliRun.of(small(user, "1"));
+        assertEquals(ExitCode.BAD_INPUT, refused.code());
+        assertTrue(refused.err().contains("already holds files"), refused.err());
+        assertEquals(List.of("notes.txt"), Files.list(user).map(p -> p.getFileName().toString()).toList());
+    }
+
+    @Test
+    void badInputIsOneLineExitTwo() {
+        Path out = tmp.resolve("never");
+        String[][] cases = {
+            {"--seeds", "", "--seeds"},
+            {"--seeds", "1,x", "--seeds"},
+            {"--thresholds", "", "--thresholds"},
+            {"--thresholds", "0.1,abc", "--thresholds"},
+            {"--seeds", "1,1", "--seeds: each seed once"},
+            {"--engine", "hadoop", "--engine must be one of local, spark; got 'hadoop'"},
+            {"--master", "spark://nowhere:7077", "--master applies to --engine spark only"},
+            {"--point", "3", "--point must be in [0, 2], got 3"},
+            {"--prune-sparsities", "1.5", "--prune-sparsities: each must be in (0, 1), got 1.5"},
+            {"--attempts", "0", "--attempts"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("sweep", "--data", data.toString(), "--penalties", "l0",
+                    "--thresholds", "0.05", "--prune-sparsities", "0.5", "--out", out.toString()));
+            args.addAll(List.of(c[0], c[1]));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertEquals(ExitCode.BAD_INPUT, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains(c[2]), c[2] + " in: " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(Files.exists(out), "nothing written for " + String.join(" ", c));
+        }
+    }
+
+    @Test
+    void aPointThatFailsIsTriedAgainThenRecordedWhileTheOthersComplete() throws Exception {
+        List<String> good = List.of("--data", data.toString(), "--epochs", "2", "--method", "dense");
+        List<String> bad = List.of("--data", data.toString(), "--epochs", "2", "--model", "nosuch");
+        List<SweepPoint> points = List.of(new SweepPoint(0, "good-s1", "good", 1, "dense", "dense", 0, 0, good),
+                new SweepPoint(1, "bad-s1", "bad", 1, "dense", "dense", 0, 0, bad));
+        Map<String, PointRun> ended = new ConcurrentHashMap<>();
+        Map<String, String> failed = new ConcurrentHashMap<>();
+        try (LocalEngine engine = new LocalEngine(new EngineSettings(2, null, 2, Map.of()))) {
+            engine.run(points, new SweepEngine.Listener() {
+                @Override
+                public void ended(SweepPoint p, PointRun run) {
+                    ended.put(p.name(), run);
+                }
+
+                @Override
+                public void failed(SweepPoint p, String error, int attempts) {
+                    failed.put(p.name(), attempts + ": " + error);
+                }
+            });
+        }
+        assertEquals(List.of("good-s1"), List.copyOf(ended.keySet()));
+        assertEquals(0, ended.get("good-s1").exitCode());
+        assertTrue(ended.get("good-s1").files().containsKey("summary.json"), ended.get("good-s1").files().keySet().toString());
+        assertTrue(failed.get("bad-s1").startsWith("2: train exited with code 2: "), failed.toString());
+        assertTrue(failed.get("bad-s1").contains("--model"), failed.toString());
+    }
+}
