@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,27 +29,8 @@ class TrainCliTest {
         return CliRun.of(args);
     }
 
-    private static byte[] gzip(byte[] bytes) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(bytes);
-        }
-        return out.toByteArray();
-    }
-
     static void writeSplit(Path dir, String prefix, int n, SplittableRandom rng) throws IOException {
-        ByteBuffer images = ByteBuffer.allocate(16 + n * 784).putInt(0x803).putInt(n).putInt(28).putInt(28);
-        ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
-        for (int i = 0; i < n; i++) {
-            int label = rng.nextInt(3);
-            for (int p = 0; p < 784; p++) {
-                int third = (p % 28) * 3 / 28;
-                images.put((byte) (rng.nextInt(100) + (third == label ? 120 : 0)));
-            }
-            labels.put((byte) label);
-        }
-        Files.write(dir.resolve(prefix + "-images-idx3-ubyte.gz"), gzip(images.array()));
-        Files.write(dir.resolve(prefix + "-labels-idx1-ubyte"), labels.array());
+        SyntheticIdx.writeSplit(dir, prefix, n, rng);
     }
 
     @BeforeAll
