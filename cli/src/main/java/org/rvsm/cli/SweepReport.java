@@ -28,7 +28,7 @@ final class SweepReport {
     /** A run that finished: its summary.json gives the numbers (none when it diverged). */
     void finished(SweepPoint p, JsonNode summary) {
         Map<String, Object> r = row(p, summary.path("status").asText());
-        r.put("lambda", summary.path("config").path("lambda").asDouble());
+        r.put("lambda", "rvsm".equals(p.method()) ? summary.path("config").path("lambda").asDouble() : 0.0);
         if ("completed".equals(r.get("status"))) {
             for (String k : NUMBERS) {
                 r.put(k, summary.path(k).asDouble());

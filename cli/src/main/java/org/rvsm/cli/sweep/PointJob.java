@@ -53,9 +53,8 @@ public record PointJob(List<String> trainArgs, int threads) implements Serializa
             command.addAll(trainArgs);
             command.addAll(List.of("--out", out.toString()));
             ProcessBuilder pb = new ProcessBuilder(command);
+            // the children share the cores between them: each gets its share, so none oversubscribes
             pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-            // idle OpenMP threads sleep instead of spinning: several children share the cores
-            pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
             pb.redirectErrorStream(true).redirectOutput(log.toFile());
             Process child = pb.start();
             int code;
