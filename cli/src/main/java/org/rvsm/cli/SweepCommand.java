@@ -113,8 +113,8 @@ final class SweepCommand implements Callable<Integer> {
     Integer jobs;
 
     @Option(names = "--master", paramLabel = "URL",
-            description = "Spark engine: the master (spark://HOST:PORT, k8s://https://HOST:PORT, yarn, local[N]). "
-                    + "Default: the one spark-submit set, else local[*].")
+            description = "Spark engine: the master, spark://HOST:PORT or local[N] (yarn and k8s:// through "
+                    + "spark-submit). Default: the one spark-submit set, else local[*].")
     String master;
 
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark engine: a Spark setting (repeatable).")

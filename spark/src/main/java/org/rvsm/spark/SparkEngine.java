@@ -59,6 +59,7 @@ final class SparkEngine implements SweepEngine {
         String master = withAttempts(given, settings.attempts());
         if (!master.startsWith("local")) {
             requireReachable(given);
+            requireClusterManager(given);
         }
         conf.setMaster(master).setAppName(conf.get("spark.app.name", "rvsm sweep"))
                 .set("spark.task.maxFailures", Integer.toString(settings.attempts()))
@@ -140,6 +141,25 @@ final class SparkEngine implements SweepEngine {
             }
         }
         throw new UserError("--master " + master + ": cannot connect within " + CONNECT_SECONDS + " s (" + last + ")");
+    }
+
+    /**
+     * YARN and Kubernetes masters need Spark's modules for them, which a Spark distribution has and this
+     * build does not: such a master is for spark-submit of the cluster jar.
+     */
+    static void requireClusterManager(String master) {
+        String manager = master.equals("yarn") ? "org.apache.spark.scheduler.cluster.YarnClusterManager"
+                : master.startsWith("k8s://") ? "org.apache.spark.scheduler.cluster.k8s.KubernetesClusterManager" : null;
+        if (manager == null) {
+            return;
+        }
+        try {
+            Class.forName(manager, false, SparkEngine.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new UserError("--master " + master + ": this build has no " + (master.equals("yarn") ? "YARN" : "Kubernetes")
+                    + " support; submit spark/target/cluster/rvsm-spark-cluster.jar with your Spark's spark-submit "
+                    + "(docs/sweeps.md)");
+        }
     }
 
     private static InetSocketAddress hostPort(String master, String hostPort, int defaultPort) {

@@ -144,7 +144,7 @@ class SparkEngineTest {
         assertTrue(r.err().contains("--master spark://127.0.0.1:" + port + ": cannot connect"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(seconds < 30, seconds + " s");
-        for (String bad : List.of("mesos://x:5050", "local[two]")) {
+        for (String bad : List.of("mesos://x:5050", "local[two]", "yarn")) {
             Run b = rvsm(plan(tmp.resolve("bad-master"), "--engine", "spark", "--master", bad));
             assertEquals(ExitCode.BAD_INPUT, b.code(), b.err());
             assertTrue(b.err().contains("--master " + bad), b.err());
