@@ -87,4 +87,31 @@ class SvgPlotTest {
     void sameDataSameBytes() {
         assertEquals(plot().render(), plot().render());
     }
+
+    @Test
+    void errorBarsSpanMeanPlusMinusTheirHalfLengthAndWidenTheAxis() throws Exception {
+        // y in [0.5, 0.7] with bars of 0.2: the axis must reach 0.3 to 0.9, and each bar spans y -/+ e
+        SvgPlot p = new SvgPlot("bars", "x", false, "y", false).add(SvgPlot.Series.points("m",
+                new double[] {0, 1}, new double[] {0.5, 0.7}).errorBars(new double[] {0.2, 0.2}));
+        String svg = p.render();
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        NodeList paths = doc.getElementsByTagName("path");
+        assertEquals(2, paths.getLength(), "one bar per point");
+        NodeList circles = doc.getElementsByTagName("circle");
+        for (int i = 0; i < 2; i++) {
+            // "Mx,topVbottom...": top and bottom are equally far from the marker's centre
+            String d = ((Element) paths.item(i)).getAttribute("d");
+            double top = Double.parseDouble(d.substring(d.indexOf(',') + 1, d.indexOf('V')));
+            double bottom = Double.parseDouble(d.substring(d.indexOf('V') + 1, d.indexOf('M', 1)));
+            double cy = Double.parseDouble(((Element) circles.item(i)).getAttribute("cy"));
+            assertEquals(cy - top, bottom - cy, 0.11, d);
+            assertTrue(bottom - top > 20, "a bar of 0.4 in a range of about 0.65 is tall: " + d);
+        }
+        // no bars when none are given, and a wrong count is refused
+        assertFalse(new SvgPlot("t", "x", false, "y", false).add(SvgPlot.Series.points("m", new double[] {0},
+                new double[] {1})).render().contains("<path"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
+                SvgPlot.Series.points("m", new double[] {0}, new double[] {1}).errorBars(new double[] {1, 2}));
+    }
 }
