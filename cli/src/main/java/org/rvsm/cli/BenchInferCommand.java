@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.rvsm.nn.data.ImageDataset;
+import org.rvsm.nn.model.Models;
 import org.rvsm.nn.train.SavedModel;
 import org.rvsm.runtime.Compactor;
 import org.rvsm.runtime.SparseNetwork;
@@ -74,15 +75,22 @@ final class BenchInferCommand implements Callable<Integer> {
         if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
             throw new UserError("--json " + json + ": cannot write there (no such directory, or not writable)");
         }
-        ImageDataset test = testSet.load();
-        if (test.count() < BATCH) {
-            throw new UserError("--data: the test set has " + test.count() + " images; bench-infer needs at least " + BATCH);
-        }
         PrintWriter out = spec.commandLine().getOut();
         int threads = Runtime.getRuntime().availableProcessors();
         try (SavedModel dense = ModelFiles.load(model)) {
-            SparseNetwork sparse = SparseNetwork.of(dense.tensors(), threads);
-            try (SavedModel compact = SavedModel.of(Compactor.compact(dense.tensors()).tensors(), Map.of())) {
+            ModelFiles.Info info = ModelFiles.Info.of(dense.metadata(), dense.spec());
+            if (info.name() != null && Models.NAMES.contains(info.name()) && !Models.SEQUENTIAL.contains(info.name())) {
+                throw new UserError("--model " + model + ": " + info.name() + ": " + ModelFiles.UNSUPPORTED
+                        + "; there is nothing to compare");
+            }
+            ImageDataset test = testSet.load(info);
+            if (test.count() < BATCH) {
+                throw new UserError("--data: the test set has " + test.count() + " images; bench-infer needs at least " + BATCH);
+            }
+            SparseNetwork sparse = SparseNetwork.of(dense.tensors(), dense.spec(), threads);
+            Map<String, String> compactMeta = new java.util.LinkedHashMap<>();
+            dense.spec().toMetadata(compactMeta);
+            try (SavedModel compact = SavedModel.of(Compactor.compact(dense.tensors(), dense.spec()).tensors(), compactMeta)) {
                 Predictions.Logits[] contenders = {dense::logits, sparse::logits, compact::logits};
                 String[] names = {"dense", "sparse", "compact"};
                 int[][] predictions = new int[3][];

@@ -32,10 +32,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelFiles.requireFile(model);
-        ImageDataset test = testSet.load();
         PrintWriter out = spec.commandLine().getOut();
         try (SavedModel m = ModelFiles.load(model)) {
+            ImageDataset test = testSet.load(ModelFiles.Info.of(m.metadata(), m.spec()));
             long nonZeros = 0;
             long total = 0;
             for (SparseTrainer.LayerInfo l : m.layers()) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.rvsm.nn.model.Models;
 import org.rvsm.nn.train.SavedModel;
 import org.rvsm.runtime.Compactor;
 import org.rvsm.runtime.Safetensors;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Option;
             "  dense.safetensors    every weight, zeros included (what training wrote)",
             "  sparse.safetensors   weights in CSR (indptr I32, indices U16, values F32; layout in docs/formats.md)",
             "  compact.safetensors  dense again, with removed neurons and filters (structured sparsity) gone",
+            "                       (lenet300 and lenet5 only; for resnet20 and vgg-small export says so in one line)",
             "All three are safetensors files: they load in Python with safetensors.numpy.load_file and cannot run",
             "code. DIR/export.json holds the sizes.",
             "DIR must be new or empty; --force replaces an earlier export there (and nothing else).", ""},
@@ -56,16 +58,30 @@ final class ExportCommand implements Callable<Integer> {
             meta.put("exported_from", model.toString());
             Safetensors.write(dir.path().resolve("dense.safetensors"), m.tensors(), meta);
             SparseFormat.write(dir.path().resolve("sparse.safetensors"), m.tensors(), meta);
-            Compactor.Result compact = Compactor.compact(m.tensors());
-            Safetensors.write(dir.path().resolve("compact.safetensors"), compact.tensors(), meta);
             long dense = Files.size(dir.path().resolve("dense.safetensors"));
             long sparse = Files.size(dir.path().resolve("sparse.safetensors"));
-            long compacted = Files.size(dir.path().resolve("compact.safetensors"));
             json.put("model", model.toString());
             json.put("dense_bytes", dense);
             json.put("sparse_bytes", sparse);
-            json.put("compact_bytes", compacted);
             json.put("dense_over_sparse", (double) dense / sparse);
+            String name = m.metadata().get("model");
+            if (name != null && Models.NAMES.contains(name) && !Models.SEQUENTIAL.contains(name)) {
+                // compaction and the sparse runtime know the LeNet family's layers only
+                String why = name + ": " + ModelFiles.UNSUPPORTED;
+                json.put("compact_bytes", null);
+                json.put("compact_refused", why);
+                Output.writeJson(dir.path().resolve("export.json"), json);
+                dir.commit();
+                w.println(Output.format("dense    %,10d bytes", dense));
+                w.println(Output.format("sparse   %,10d bytes  (%.1fx smaller)", sparse, (double) dense / sparse));
+                w.println("export: " + why + "; wrote dense.safetensors and sparse.safetensors, not compact.safetensors");
+                w.println("wrote " + dir.target());
+                return ExitCode.OK;
+            }
+            Compactor.Result compact = Compactor.compact(m.tensors(), m.spec());
+            Safetensors.write(dir.path().resolve("compact.safetensors"), compact.tensors(), meta);
+            long compacted = Files.size(dir.path().resolve("compact.safetensors"));
+            json.put("compact_bytes", compacted);
             json.put("dense_over_compact", (double) dense / compacted);
             json.put("units_removed", compact.removed());
             java.util.List<Object> layers = new java.util.ArrayList<>();

@@ -40,8 +40,9 @@ final class InferCommand implements Callable<Integer> {
     public Integer call() {
         Checks.atLeast("--batch", batch, 1);
         int t = Checks.atLeast("--threads", threads != null ? threads : Runtime.getRuntime().availableProcessors(), 1);
-        SparseNetwork net = ModelFiles.network(model, t);
-        ImageDataset test = testSet.load();
+        ModelFiles.Network network = ModelFiles.network(model, t);
+        SparseNetwork net = network.net();
+        ImageDataset test = testSet.load(network.info());
         PrintWriter out = spec.commandLine().getOut();
         int[] predicted = new int[test.count()];
         Predictions.predict(net::logits, test, batch, predicted); // once to warm the JIT up

@@ -1,11 +1,15 @@
 package org.rvsm.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.rvsm.Vectors;
+import org.rvsm.nn.model.Models;
 import org.rvsm.nn.train.SavedModel;
+import org.rvsm.runtime.ImageSpec;
 import org.rvsm.runtime.Safetensors;
 import org.rvsm.runtime.SparseFormat;
 import org.rvsm.runtime.SparseNetwork;
@@ -47,15 +51,57 @@ final class ModelFiles {
         return m;
     }
 
-    /** The model on the pure-Java sparse runtime. */
-    static SparseNetwork network(Path model, int threads) {
+    /**
+     * What a model file says about itself: its architecture (metadata "model", null if absent), its
+     * input and classes, and the dataset it was trained on (its config's "dataset", null if absent).
+     */
+    record Info(String name, ImageSpec spec, String dataset) {
+
+        static Info of(Map<String, String> metadata, ImageSpec spec) {
+            String dataset = null;
+            String config = metadata.get("config");
+            if (config != null) {
+                try {
+                    JsonNode d = new ObjectMapper().readTree(config).path("dataset");
+                    dataset = d.isTextual() ? d.asText() : null;
+                } catch (IOException e) {
+                    dataset = null; // a config that is not JSON names no dataset; --dataset decides
+                }
+            }
+            return new Info(metadata.get("model"), spec, dataset);
+        }
+    }
+
+    /** A model on the pure-Java sparse runtime, and what its file says about it. */
+    record Network(SparseNetwork net, Info info) {
+    }
+
+    /** The model on the pure-Java sparse runtime; a one-line error for an architecture it does not run. */
+    static Network network(Path model, int threads) {
         requireFile(model);
         try {
-            Map<String, Safetensors.Tensor> tensors = SparseFormat.readDense(model);
-            requireFinite(model, tensors);
-            return SparseNetwork.of(tensors, threads);
+            Safetensors.Contents contents = SparseFormat.readModel(model);
+            requireFinite(model, contents.tensors());
+            ImageSpec spec = ImageSpec.fromMetadata(contents.metadata());
+            return new Network(SparseNetwork.of(contents.tensors(), spec, threads), Info.of(contents.metadata(), spec));
         } catch (IOException | IllegalArgumentException e) {
+            String name = peekName(model);
+            if (name != null && Models.NAMES.contains(name) && !Models.SEQUENTIAL.contains(name)) {
+                throw new UserError("--model " + model + ": " + name + ": " + UNSUPPORTED + "; 'rvsm evaluate' runs it", e);
+            }
             throw failure(model, e);
+        }
+    }
+
+    /** Why the sparse runtime and compaction refuse resnet20 and vgg-small. */
+    static final String UNSUPPORTED = "the sparse runtime runs sequential dense/conv/pool networks (lenet300, lenet5) only";
+
+    /** The "model" of a file's metadata, or null when it cannot be read. */
+    private static String peekName(Path model) {
+        try {
+            return Safetensors.read(model).metadata().get("model");
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -65,11 +65,19 @@ final class SweepCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = "lenet300", description = "lenet300 or lenet5 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "lenet300",
+            description = "lenet300, lenet5, resnet20 or vgg-small (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = TestSetOptions.DATASET)
+    String dataset;
 
     @Option(names = "--data", paramLabel = "DIR", description = TestSetOptions.DATA)
     Path data;
+
+    @Option(names = "--augment", negatable = true,
+            description = "Augment every run's training minibatches (crop and flip). Default: on for cifar10 only.")
+    Boolean augment;
 
     @Option(names = "--thresholds", paramLabel = "T", split = ",", defaultValue = "0.03,0.06,0.09,0.12,0.15",
             description = "Thresholds t* of the RVSM grid (default: ${DEFAULT-VALUE}).")
@@ -199,6 +207,7 @@ final class SweepCommand implements Callable<Integer> {
     /** The plan these options make, after checking them; bad values are a UserError naming the option. */
     SweepPlan plan() {
         Choices.oneOf("--model", model, org.rvsm.nn.model.Models.NAMES);
+        Choices.oneOf("--dataset", dataset, org.rvsm.nn.data.Datasets.NAMES);
         Checks.positive("--beta", beta);
         Checks.positive("--a", a);
         Checks.atLeast("--epochs", epochs, 2);
@@ -242,11 +251,14 @@ final class SweepCommand implements Callable<Integer> {
         for (int i = 0; i < settings.size(); i++) {
             String[] s = settings.get(i);
             for (long seed : seeds) {
-                List<String> args = new ArrayList<>(List.of("--model", model, "--method", s[1],
+                List<String> args = new ArrayList<>(List.of("--model", model, "--dataset", dataset, "--method", s[1],
                         "--epochs", Integer.toString(epochs), "--seed", Long.toString(seed),
                         "--train-limit", Integer.toString(trainLimit), "--test-limit", Integer.toString(testLimit)));
                 if (data != null) {
                     args.addAll(List.of("--data", data.toAbsolutePath().normalize().toString()));
+                }
+                if (augment != null) {
+                    args.add(augment ? "--augment" : "--no-augment");
                 }
                 args.addAll(extras.get(i));
                 points.add(new SweepPoint(points.size(), s[0] + "-s" + seed, s[0], seed, s[1], s[2],

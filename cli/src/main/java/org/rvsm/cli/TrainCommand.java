@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.rvsm.cli.report.TrainReport;
+import org.rvsm.nn.data.Datasets;
 import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.model.Models;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         mixinStandardHelpOptions = true,
         description = {
-            "Train lenet300 or lenet5 on Fashion-MNIST with RVSM (or a baseline) on the PyTorch engine.",
+            "Train a model (lenet300, lenet5, resnet20, vgg-small) on Fashion-MNIST, MNIST or CIFAR-10 with RVSM",
+            "(or a baseline) on the PyTorch engine.",
             "Dense and conv weights are sparsified (u = T_{lambda/beta}(w) after every step); biases stay dense.",
             "",
             "Writes DIR/metrics.csv (per epoch: train loss, test accuracy of the w- and u-networks, overall and",
@@ -48,7 +50,8 @@ import picocli.CommandLine.Option;
             "  rvsm train --resume runs/lenet300",
             "",
             "Data: /usr/share/datasets/fashion-mnist by default (apt-get install dataset-fashion-mnist);",
-            "--data DIR for any directory with the four MNIST-format IDX files. Nothing is downloaded.",
+            "--data DIR for any directory with the four MNIST-format IDX files; --dataset cifar10 --data DIR for",
+            "cifar-10-batches-bin (from " + org.rvsm.nn.data.Cifar10.URL + "). Nothing is downloaded.",
             "Exit codes: 0 done; 3 diverged (the loss or a weight became NaN or infinite: summary.json has",
             "status \"diverged\" and where, and no model is written); 2 bad input (one line names the problem);",
             "1 unexpected failure."})
@@ -58,7 +61,8 @@ final class TrainCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "NAME", defaultValue = "lenet300",
-            description = "lenet300 (784-300-100-10) or lenet5 (conv 20, conv 50, fc 500, fc 10). Default: ${DEFAULT-VALUE}.")
+            description = "lenet300 (CHW-300-100-classes), lenet5 (conv 20, conv 50, fc 500, fc classes), resnet20 or "
+                    + "vgg-small (batch norm; README). Default: ${DEFAULT-VALUE}.")
     String model;
 
     @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = TestSetOptions.DATASET)
@@ -66,6 +70,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "DIR", description = TestSetOptions.DATA)
     Path data;
+
+    @Option(names = "--augment", negatable = true, description = "Random crop (4-pixel zero padding) and horizontal flip "
+            + "of every training minibatch, seeded. Default: on for cifar10, off otherwise.")
+    Boolean augment;
 
     @Option(names = "--method", paramLabel = "M", defaultValue = "rvsm",
             description = "rvsm, proximal (proximal SGD), dense (plain SGD) or prune (dense SGD, magnitude pruning, "
@@ -143,16 +151,9 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> run = resume != null ? resumedRun(resume) : options();
         Path dir = resume != null ? resume : out != null ? out : Path.of("runs/" + model + "-" + method);
         TrainConfig config = toConfig(run);
-        Path dataDir = Path.of((String) run.get("data"));
-        String dataset = (String) run.get("dataset");
-        ImageDataset train;
-        ImageDataset test;
-        try {
-            train = ImageDataset.loadNamed(dataDir, dataset, true);
-            test = ImageDataset.loadNamed(dataDir, dataset, false);
-        } catch (IOException e) {
-            throw new UserError("--data " + e.getMessage());
-        }
+        Datasets.Splits splits = TrainData.load(run);
+        ImageDataset train = splits.train();
+        ImageDataset test = splits.test();
         if (resume == null) { // after the data loaded, so a bad --data leaves no empty directory behind
             OutputDirs.requireFresh(dir);
         }
@@ -202,7 +203,7 @@ final class TrainCommand implements Callable<Integer> {
     private Map<String, Object> options() {
         String m = Choices.oneOf("--model", model, Models.NAMES);
         String meth = Choices.oneOf("--method", method, TrainConfig.METHODS);
-        String ds = Choices.oneOf("--dataset", dataset, ImageDataset.NAMES);
+        String ds = Choices.oneOf("--dataset", dataset, Datasets.NAMES);
         TrainDefaults d = TrainDefaults.of(m);
         String p = penalty == null ? d.penalty() : Choices.oneOf("--penalty", penalty, Choices.PENALTIES);
         if (p.equals("none")) {
@@ -212,7 +213,10 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> run = Output.object();
         run.put("model", m);
         run.put("dataset", ds);
-        run.put("data", (data != null ? data : ImageDataset.DEFAULT_FASHION_DIR).toAbsolutePath().toString());
+        run.put("data", TestSetOptions.directory(ds, data).toAbsolutePath().toString());
+        if (augment != null ? augment : Datasets.augmentsByDefault(ds)) {
+            run.put("augment", true); // absent when off: the config of a run without it reads as before
+        }
         run.put("method", meth);
         run.put("penalty", p);
         run.put("a", Checks.positive("--a", a));
@@ -307,6 +311,11 @@ final class TrainCommand implements Callable<Integer> {
         model = field(r, "model", String.class, where);
         dataset = field(r, "dataset", String.class, where);
         data = Path.of(field(r, "data", String.class, where));
+        Object aug = r.getOrDefault("augment", false);
+        if (!(aug instanceof Boolean)) {
+            throw new UserError(where + "augment must be true or false, got " + Output.toJson(aug));
+        }
+        augment = (Boolean) aug;
         method = field(r, "method", String.class, where);
         penalty = field(r, "penalty", String.class, where);
         a = field(r, "a", Number.class, where).doubleValue();

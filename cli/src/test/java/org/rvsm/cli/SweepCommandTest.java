@@ -156,6 +156,22 @@ class SweepCommandTest {
     }
 
     @Test
+    void theDatasetAndAugmentationGoToEveryPoint() throws IOException {
+        Path out = tmp.resolve("cifar-plan");
+        CliRun r = CliRun.of("sweep", "--dataset", "cifar10", "--data", tmp.resolve("no-such-dir").toString(),
+                "--model", "resnet20", "--no-augment", "--penalties", "l1", "--thresholds", "0.01",
+                "--prune-sparsities", "0.9", "--seeds", "1,2", "--out", out.toString(), "--plan-only");
+        assertEquals(0, r.code(), r.err());
+        JsonNode points = json(out.resolve("plan.json")).get("points");
+        assertEquals(6, points.size());
+        for (JsonNode p : points) {
+            String args = p.get("train_args").toString();
+            assertTrue(args.contains("\"--model\",\"resnet20\"") && args.contains("\"--dataset\",\"cifar10\"")
+                    && args.contains("\"--no-augment\""), args);
+        }
+    }
+
+    @Test
     void badInputIsOneLineExitTwo() {
         Path out = tmp.resolve("never");
         String[][] cases = {
@@ -165,6 +181,8 @@ class SweepCommandTest {
             {"--thresholds", "0.1,abc", "--thresholds"},
             {"--seeds", "1,1", "--seeds: each seed once"},
             {"--engine", "hadoop", "--engine must be one of local, spark; got 'hadoop'"},
+            {"--dataset", "imagenet", "--dataset"},
+            {"--model", "resnet50", "--model"},
             {"--master", "spark://nowhere:7077", "--master applies to --engine spark only"},
             {"--point", "3", "--point must be in [0, 2], got 3"},
             {"--prune-sparsities", "1.5", "--prune-sparsities: each must be in (0, 1), got 1.5"},

@@ -157,7 +157,7 @@ class TrainCliTest {
             {"--lr", "-1", "--lr must be > 0, got -1.0"},
             {"--lambda", "NaN", "--lambda must be a finite number, got NaN"},
             {"--momentum", "1", "--momentum must be in [0, 1), got 1.0"},
-            {"--model", "resnet", "--model must be one of lenet300, lenet5; got 'resnet'"},
+            {"--model", "resnet", "--model must be one of lenet300, lenet5, resnet20, vgg-small; got 'resnet'"},
             {"--out", existing.toString(), "already holds files"},
             {"--sparsify", "nope", "--sparsify: lenet300 has no weight tensor 'nope'"},
         };

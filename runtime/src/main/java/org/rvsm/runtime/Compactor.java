@@ -39,7 +39,12 @@ public final class Compactor {
 
     /** Compacts a model's tensors ({@code *_weight} and {@code *_bias}, dense with zeros). */
     public static Result compact(Map<String, Safetensors.Tensor> model) {
-        List<Layers.Layer> layers = Layers.ofTensors(model);
+        return compact(model, ImageSpec.LEGACY);
+    }
+
+    /** Compacts the tensors of a model taking the given images ({@link #compact(Map)}). */
+    public static Result compact(Map<String, Safetensors.Tensor> model, ImageSpec input) {
+        List<Layers.Layer> layers = Layers.ofTensors(model, input);
         int n = layers.size();
         List<float[]> w = new ArrayList<>();
         List<float[]> b = new ArrayList<>();

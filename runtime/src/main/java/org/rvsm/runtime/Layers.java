@@ -11,7 +11,9 @@ import java.util.Map;
  * the tensors of a model: weights in file order, each with its bias ({@code X_weight}, {@code X_bias}).
  * A 4-d weight (out, in, k, k) is a valid convolution followed by ReLU and 2x2 max-pooling; a 2-d
  * weight (out, in) is a dense layer followed by ReLU, except the last, which gives the logits. The
- * input is a 28 x 28 image, flat (784) for a dense first layer.
+ * input is an image of {@link ImageSpec} (channels x height x width, channel-major; flat for a dense
+ * first layer); convolutions need square images. Other architectures (padding, batch norm, shortcuts:
+ * resnet20, vgg-small) are not of this family: {@link #of} refuses them.
  */
 public final class Layers {
 
@@ -51,9 +53,6 @@ public final class Layers {
         }
     }
 
-    /** Image side of the inputs. */
-    public static final int SIDE = 28;
-
     private Layers() {
     }
 
@@ -68,14 +67,19 @@ public final class Layers {
      *                                  cannot run
      */
     public static List<Layer> of(Map<String, long[]> weightShapes) {
+        return of(weightShapes, ImageSpec.LEGACY);
+    }
+
+    /** The layers of a model taking the given images ({@link #of(Map)} for 1 x 28 x 28). */
+    public static List<Layer> of(Map<String, long[]> weightShapes, ImageSpec input) {
         if (weightShapes == null || weightShapes.isEmpty()) {
             throw new IllegalArgumentException("the model has no weights (no *_weight tensor)");
         }
         List<Layer> layers = new ArrayList<>();
-        long channels = 1;
-        long side = SIDE;
+        long channels = input.channels();
+        long side = input.height();
         boolean flat = false;
-        long features = SIDE * SIDE;
+        long features = input.size();
         for (Map.Entry<String, long[]> e : weightShapes.entrySet()) {
             String name = e.getKey() == null ? "null" : Safetensors.jsonString(e.getKey(), true);
             long[] s = e.getValue();
@@ -100,6 +104,10 @@ public final class Layers {
                 }
             }
             if (s.length == 4) {
+                if (input.height() != input.width()) {
+                    throw new IllegalArgumentException("conv weight " + name + ": the sparse runtime convolves square images"
+                            + " only, the model takes " + input.shapeText());
+                }
                 if (flat || s[1] != channels || s[2] != s[3] || s[2] > side - 1) {
                     throw new IllegalArgumentException("conv weight " + name + " of shape " + shape
                             + (flat ? " follows a dense layer" : " does not follow a " + channels + " x " + side + " x " + side
@@ -139,6 +147,11 @@ public final class Layers {
      *                                  cannot run
      */
     public static List<Layer> ofTensors(Map<String, Safetensors.Tensor> tensors) {
+        return ofTensors(tensors, ImageSpec.LEGACY);
+    }
+
+    /** The layers of a model held as tensors, taking the given images ({@link #ofTensors(Map)}). */
+    public static List<Layer> ofTensors(Map<String, Safetensors.Tensor> tensors, ImageSpec input) {
         if (tensors == null) {
             throw new IllegalArgumentException("no tensors");
         }
@@ -156,7 +169,7 @@ public final class Layers {
                 shapes.put(e.getKey(), t.shape());
             }
         }
-        List<Layer> layers = of(shapes);
+        List<Layer> layers = of(shapes, input);
         for (Layer l : layers) {
             Safetensors.Tensor b = tensors.get(l.biasName());
             String bias = Safetensors.jsonString(l.biasName(), true);

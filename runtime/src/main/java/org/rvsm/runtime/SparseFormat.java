@@ -265,8 +265,17 @@ public final class SparseFormat {
      *                     that can run (never IllegalArgumentException)
      */
     public static Map<String, Safetensors.Tensor> readDense(Path file) throws IOException {
+        return readModel(file).tensors();
+    }
+
+    /**
+     * {@link #readDense}, with the file's metadata; the layers are checked against the input its
+     * metadata gives ({@link ImageSpec#fromMetadata}, itself checked).
+     */
+    public static Safetensors.Contents readModel(Path file) throws IOException {
         Safetensors.Contents contents = Safetensors.read(file);
         try {
+            ImageSpec input = ImageSpec.fromMetadata(contents.metadata());
             Map<String, Safetensors.Tensor> dense;
             if (isSparse(contents)) {
                 Map<String, long[]> csr = csrShapes(contents);
@@ -278,13 +287,13 @@ public final class SparseFormat {
                         weights.put(name, part == null ? e.getValue().shape() : csr.get(name));
                     }
                 }
-                Layers.of(weights); // the structure first: no dense allocation for a model that cannot run
+                Layers.of(weights, input); // the structure first: no dense allocation for a model that cannot run
                 dense = densify(contents, csr);
             } else {
                 dense = contents.tensors();
             }
-            Layers.ofTensors(dense);
-            return dense;
+            Layers.ofTensors(dense, input);
+            return new Safetensors.Contents(dense, contents.metadata());
         } catch (IOException | IllegalArgumentException e) {
             throw new IOException(file + ": " + (e instanceof IOException ? "" : "not a model that can run: ")
                     + e.getMessage(), e);

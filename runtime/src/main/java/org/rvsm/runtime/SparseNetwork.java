@@ -35,18 +35,24 @@ public final class SparseNetwork {
     /** Per layer, the output of a row with no stored weight: its bias, ReLU'd except in the last layer. */
     private final float[][] idle;
     private final int threads;
+    private final int inputSize; // values per image
     private final int firstDense; // index of the first dense layer: the convolutions come before it
 
     /** The network of a model's tensors: {@code *_weight} and {@code *_bias}, zeros dropped. */
     public static SparseNetwork of(Map<String, Safetensors.Tensor> tensors, int threads) {
-        List<Layers.Layer> layers = Layers.ofTensors(tensors);
+        return of(tensors, ImageSpec.LEGACY, threads);
+    }
+
+    /** The network of a model's tensors taking the given images ({@link #of(Map, int)}). */
+    public static SparseNetwork of(Map<String, Safetensors.Tensor> tensors, ImageSpec input, int threads) {
+        List<Layers.Layer> layers = Layers.ofTensors(tensors, input);
         List<Csr> weights = new ArrayList<>();
         List<float[]> biases = new ArrayList<>();
         for (Layers.Layer l : layers) {
             weights.add(Csr.of(tensors.get(l.name()).data(), l.out(), l.fanIn()));
             biases.add(bias(tensors, l));
         }
-        return new SparseNetwork(layers, weights, biases, threads);
+        return new SparseNetwork(layers, weights, biases, input.size(), threads);
     }
 
     static float[] bias(Map<String, Safetensors.Tensor> tensors, Layers.Layer l) {
@@ -57,10 +63,22 @@ public final class SparseNetwork {
         return b.data();
     }
 
-    /** A network from its layers and, per layer, the CSR weight (out x fanIn) and the bias. */
-    public SparseNetwork(List<Layers.Layer> layers, List<Csr> weights, List<float[]> biases, int threads) {
+    /**
+     * A network from its layers and, per layer, the CSR weight (out x fanIn) and the bias, taking images
+     * of inputSize values.
+     */
+    public SparseNetwork(List<Layers.Layer> layers, List<Csr> weights, List<float[]> biases, int inputSize, int threads) {
+        if (inputSize < 1) {
+            throw new IllegalArgumentException("inputSize must be >= 1, got " + inputSize);
+        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        Layers.Layer first = layers.get(0);
+        long takes = first.conv() ? (long) first.in() * first.inSide() * first.inSide() : first.fanIn();
+        if (takes != inputSize) {
+            throw new IllegalArgumentException("layer " + first.name() + " takes " + takes + " values per image, not "
+                    + inputSize);
         }
         for (int i = 0; i < layers.size(); i++) {
             Layers.Layer l = layers.get(i);
@@ -72,6 +90,7 @@ public final class SparseNetwork {
         this.weights = List.copyOf(weights);
         this.biases = List.copyOf(biases);
         this.threads = threads;
+        this.inputSize = inputSize;
         this.liveRows = new int[layers.size()][];
         this.idle = new float[layers.size()][];
         for (int i = 0; i < layers.size(); i++) {
@@ -110,9 +129,14 @@ public final class SparseNetwork {
         return weights.stream().mapToLong(Csr::nnz).sum();
     }
 
-    /** Logits of n images (n x 784, row-major) as n x classes, row-major. */
+    /** Values per input image (channels x height x width). */
+    public int inputSize() {
+        return inputSize;
+    }
+
+    /** Logits of n images (n x {@link #inputSize}, row-major) as n x classes, row-major. */
     public float[] logits(float[] images, int n) {
-        int pixels = Layers.SIDE * Layers.SIDE;
+        int pixels = inputSize;
         if (images.length < (long) n * pixels) {
             throw new IllegalArgumentException("images: " + images.length + " values for " + n + " images of " + pixels);
         }
@@ -162,8 +186,8 @@ public final class SparseNetwork {
         }
         // the first dense layer's inputs, sample-major (the images themselves when there is no conv)
         float[] rows = images;
-        int offset = from * Layers.SIDE * Layers.SIDE;
-        int width = Layers.SIDE * Layers.SIDE;
+        int offset = from * inputSize;
+        int width = inputSize;
         if (first > 0) {
             offset = 0;
             for (int s = 0; s < m; s += CONV_GROUP) {
@@ -199,7 +223,7 @@ public final class SparseNetwork {
     /**
      * The input of the first dense layer for one image: the image itself, or the convolutions' output.
      * The first image of a network without convolutions is read in place: the kernels only read the
-     * first 784 values, so no copy is made.
+     * first inputSize values, so no copy is made.
      */
     private float[] features(float[] images, int index) {
         if (firstDense == 0 && index == 0) {
@@ -210,7 +234,7 @@ public final class SparseNetwork {
 
     /** The images [from, from + g) through the convolutions (the images themselves when there are none). */
     private float[][] convolved(float[] images, int from, int g) {
-        int pixels = Layers.SIDE * Layers.SIDE;
+        int pixels = inputSize;
         float[][] a = new float[g][];
         for (int i = 0; i < g; i++) {
             a[i] = java.util.Arrays.copyOfRange(images, (from + i) * pixels, (from + i + 1) * pixels);

@@ -72,13 +72,19 @@ class SparseRuntimeTest {
 
     /** The textbook forward pass, in double, straight from the definitions (valid conv, ReLU, 2x2 max-pool). */
     static double[] naiveLogits(Map<String, Safetensors.Tensor> model, float[] images, int index) {
-        double[] a = new double[784];
-        for (int i = 0; i < 784; i++) {
-            a[i] = images[index * 784 + i];
+        return naiveLogits(model, ImageSpec.LEGACY, images, index);
+    }
+
+    /** The textbook forward pass for images of the given (square) shape. */
+    static double[] naiveLogits(Map<String, Safetensors.Tensor> model, ImageSpec spec, float[] images, int index) {
+        int size = spec.size();
+        double[] a = new double[size];
+        for (int i = 0; i < size; i++) {
+            a[i] = images[index * size + i];
         }
-        int channels = 1;
-        int side = 28;
-        var layers = Layers.ofTensors(model);
+        int channels = spec.channels();
+        int side = spec.height();
+        var layers = Layers.ofTensors(model, spec);
         for (int l = 0; l < layers.size(); l++) {
             Layers.Layer layer = layers.get(l);
             float[] w = model.get(layer.name()).data();
@@ -134,6 +140,55 @@ class SparseRuntimeTest {
             }
         }
         return a;
+    }
+
+    /**
+     * A lenet5-shaped network on 3 x 20 x 20 images (conv 4@5x5 -> 16, pool 8; conv 6@3x3 -> 6, pool 3;
+     * dense 54 -> 12 -> 10): the runtime reads the channels and the side from the spec, and agrees with
+     * the naive pass whatever the batch.
+     */
+    @Test
+    void runtimeTakesTheImagesOfItsSpec() {
+        ImageSpec spec = new ImageSpec(3, 20, 20, 10, null, null);
+        SplittableRandom rng = new SplittableRandom(11);
+        long[][] shapes = {{4, 3, 5, 5}, {6, 4, 3, 3}, {12, 54}, {10, 12}};
+        Map<String, Safetensors.Tensor> model = new LinkedHashMap<>();
+        for (int l = 0; l < shapes.length; l++) {
+            int n = (int) java.util.Arrays.stream(shapes[l]).reduce(1, (x, y) -> x * y);
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = rng.nextDouble() < 0.5 ? 0.0f : (float) (rng.nextGaussian() * 0.3);
+            }
+            float[] b = new float[(int) shapes[l][0]];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) (0.1 * rng.nextGaussian());
+            }
+            model.put("0" + l + "Layer_weight", new Safetensors.Tensor(shapes[l], w));
+            model.put("0" + l + "Layer_bias", new Safetensors.Tensor(new long[] {b.length}, b));
+        }
+        int n = 13;
+        float[] images = new float[n * spec.size()];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) rng.nextGaussian();
+        }
+        SparseNetwork net = SparseNetwork.of(model, spec, 2);
+        assertEquals(1200, net.inputSize());
+        float[] batched = net.logits(images, n);
+        for (int i = 0; i < n; i++) {
+            double[] expected = naiveLogits(model, spec, images, i);
+            float[] single = net.logits(java.util.Arrays.copyOfRange(images, i * 1200, (i + 1) * 1200), 1);
+            for (int k = 0; k < 10; k++) {
+                assertEquals(expected[k], batched[i * 10 + k], 1e-4 * (1 + Math.abs(expected[k])), "image " + i);
+                assertEquals(batched[i * 10 + k], single[k], 0.0f, "same bits alone and in a batch");
+            }
+        }
+        // the same tensors do not fit 1 x 28 x 28 images, nor non-square ones
+        assertThrows(IllegalArgumentException.class, () -> SparseNetwork.of(model, 1));
+        assertThrows(IllegalArgumentException.class, () -> SparseNetwork.of(model, new ImageSpec(3, 20, 21, 10, null, null), 1));
+        float[] logitsOfCompact = SparseNetwork.of(Compactor.compact(model, spec).tensors(), spec, 1).logits(images, n);
+        for (int i = 0; i < batched.length; i++) {
+            assertEquals(batched[i], logitsOfCompact[i], 1e-4 * (1 + Math.abs(batched[i])), "compaction keeps the logits");
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.rvsm.cli.report;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.rvsm.runtime.ImageSpec;
 import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.train.EpochRecord;
 import org.rvsm.nn.train.SparseTrainer;
@@ -57,8 +58,9 @@ public final class TrainReport {
     }
 
     /**
-     * For a first layer of shape (units, 784): per input pixel, how many units still read it (non-zero
-     * weights), as a 28 x 28 grey map; for a conv first layer: the 5 x 5 filters, zeros white.
+     * For a dense first layer of shape (units, C H W): per input pixel, how many units still read it (a
+     * non-zero weight on any channel), as an H x W grey map; for a conv first layer: the filters (their
+     * first input channel), zeros white.
      */
     private String pixelMap() {
         if (layers.isEmpty()) {
@@ -68,33 +70,47 @@ public final class TrainReport {
         Safetensors.Tensor t = model.tensors().get(first.name());
         long[] s = t.shape();
         StringBuilder svg = new StringBuilder();
-        if (s.length == 2 && s[1] == 784) {
+        ImageSpec input;
+        try {
+            input = ImageSpec.fromMetadata(model.metadata());
+        } catch (IllegalArgumentException e) {
+            input = ImageSpec.LEGACY;
+        }
+        int rows = input.height();
+        int cols = input.width();
+        int pixels = rows * cols;
+        if (s.length == 2 && s[1] == input.size() && pixels <= 128 * 128) {
             int units = (int) s[0];
-            int[] alive = new int[784];
+            int size = input.size();
+            int[] alive = new int[pixels];
             int max = 1;
             for (int u = 0; u < units; u++) {
-                for (int p = 0; p < 784; p++) {
-                    if (t.data()[u * 784 + p] != 0.0f) {
-                        alive[p]++;
+                for (int p = 0; p < pixels; p++) {
+                    for (int c = 0; c < input.channels(); c++) {
+                        if (t.data()[u * size + c * pixels + p] != 0.0f) {
+                            alive[p]++;
+                            break;
+                        }
                     }
                 }
             }
             int dead = 0;
-            for (int p = 0; p < 784; p++) {
+            for (int p = 0; p < pixels; p++) {
                 max = Math.max(max, alive[p]);
                 dead += alive[p] == 0 ? 1 : 0;
             }
-            int cell = 10;
+            int cell = Math.max(2, 280 / Math.max(rows, cols));
             svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">",
-                    28 * cell, 28 * cell));
-            for (int p = 0; p < 784; p++) {
+                    cols * cell, rows * cell));
+            for (int p = 0; p < pixels; p++) {
                 int grey = 255 - (int) Math.round(255.0 * alive[p] / max);
                 svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,%d)\"/>",
-                        (p % 28) * cell, (p / 28) * cell, cell, cell, grey, grey, grey));
+                        (p % cols) * cell, (p / cols) * cell, cell, cell, grey, grey, grey));
             }
             svg.append("</svg>");
             return "<p>Dark: many of the " + units + " first-layer units still read the pixel; white: no unit does ("
-                    + dead + " of 784 pixels are cut off entirely; at most " + max + " units read one pixel).</p>" + svg;
+                    + dead + " of " + pixels + " pixels are cut off entirely; at most " + max + " units read one pixel).</p>"
+                    + svg;
         }
         if (s.length == 4) {
             int filters = (int) s[0];

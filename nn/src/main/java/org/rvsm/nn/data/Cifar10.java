@@ -41,8 +41,12 @@ public final class Cifar10 {
     /** The test file. */
     public static final String TEST_FILE = "test_batch.bin";
 
-    private static final String ORIGIN = "download the CIFAR-10 binary version (cifar-10-binary.tar.gz) from its "
-            + "authors' page, unpack it and pass the cifar-10-batches-bin directory with --data DIR";
+    /** Where the files come from. */
+    public static final String URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
+
+    /** How to get the files, for error messages. */
+    public static final String ORIGIN = "download the CIFAR-10 binary version from " + URL
+            + ", extract it (tar xzf) and pass the cifar-10-batches-bin directory with --data DIR";
 
     private Cifar10() {
     }

@@ -19,13 +19,17 @@ import java.util.List;
 import java.util.Map;
 import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.nn.model.Models;
+import org.rvsm.runtime.ImageSpec;
 import org.rvsm.runtime.Layers;
 import org.rvsm.runtime.Safetensors;
 import org.rvsm.runtime.SparseFormat;
 
 /**
  * A saved model loaded into its DJL network on the PyTorch engine: a model.safetensors written by
- * training, its sparse export, or a compacted model (the network is built from the tensors' shapes).
+ * training, its sparse export, or a compacted model. Its input (shape, classes) comes from the
+ * metadata ({@link ImageSpec}; 1 x 28 x 28 and 10 classes for files without it). A model of the LeNet
+ * family is built from the tensors' shapes ({@link Layers}), so compacted ones load too; the others
+ * (resnet20, vgg-small) by the name in the metadata's "model".
  */
 public final class SavedModel implements AutoCloseable {
 
@@ -35,17 +39,35 @@ public final class SavedModel implements AutoCloseable {
     private final List<SparseTrainer.LayerInfo> layers = new ArrayList<>();
     private final Map<String, Safetensors.Tensor> tensors;
     private final Map<String, String> metadata;
+    private final ImageSpec spec;
 
     private SavedModel(Map<String, Safetensors.Tensor> tensors, Map<String, String> metadata) throws IOException {
         this.tensors = tensors;
         this.metadata = metadata;
+        String name = metadata.get("model");
         try {
-            block = Models.build(Layers.ofTensors(tensors));
+            spec = ImageSpec.fromMetadata(metadata);
+            if (name != null && Models.NAMES.contains(name) && !Models.SEQUENTIAL.contains(name)) {
+                // checked against the file's size before the network allocates anything
+                long needed = Models.trainableParameters(name, Models.shape(spec), spec.classes());
+                long held = tensors.values().stream().mapToLong(t -> t.data() == null ? 0 : t.data().length).sum();
+                if (needed > held) {
+                    throw new IllegalArgumentException(name + " on " + spec.shapeText() + " images with " + spec.classes()
+                            + " classes has " + needed + " parameters; the file holds " + held + " values");
+                }
+                block = Models.build(name, spec);
+            } else {
+                try {
+                    block = Models.build(Layers.ofTensors(tensors, spec), spec);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("not a model of the LeNet family: " + e.getMessage(), e);
+                }
+            }
         } catch (IllegalArgumentException e) {
             manager.close();
-            throw new IOException("not a model of the LeNet family: " + e.getMessage(), e);
+            throw new IOException(e.getMessage(), e);
         }
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, 784));
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, spec.size()));
         store = new ParameterStore(manager, false);
         for (Pair<String, Parameter> p : block.getParameters()) {
             Safetensors.Tensor t = tensors.get(p.getKey());
@@ -84,10 +106,16 @@ public final class SavedModel implements AutoCloseable {
         return Evaluator.accuracy(block, store, manager, test);
     }
 
-    /** Logits of n images (n x 784, row-major from offset 0) on the engine, as n x classes. */
+    /** The images it takes and the classes it gives. */
+    public ImageSpec spec() {
+        return spec;
+    }
+
+    /** Logits of n images (n x spec().size(), row-major from offset 0) on the engine, as n x classes. */
     public float[] logits(float[] images, int n) {
+        int size = spec.size();
         try (NDScope scope = new NDScope()) {
-            NDArray input = manager.create(FloatBuffer.wrap(images, 0, n * 784), new Shape(n, 784));
+            NDArray input = manager.create(FloatBuffer.wrap(images, 0, n * size), new Shape(n, size));
             return block.forward(store, new NDList(input), false).singletonOrThrow().toFloatArray();
         }
     }

@@ -29,6 +29,7 @@ import org.rvsm.nn.model.Models;
 import org.rvsm.optimizer.SplitSgd;
 import org.rvsm.penalty.GroupProx;
 import org.rvsm.penalty.TransformedL1;
+import org.rvsm.runtime.ImageSpec;
 import org.rvsm.runtime.Safetensors;
 
 /**
@@ -57,6 +58,7 @@ public final class SparseTrainer implements AutoCloseable {
     private final List<NDArray> engineWeights = new ArrayList<>();
     private final List<long[]> shapes = new ArrayList<>();
     private final List<Boolean> sparsified = new ArrayList<>();
+    private final List<Boolean> trained = new ArrayList<>();  // false: running statistics, the engine's to update
     private final List<float[]> weights = new ArrayList<>();  // w
     private final List<float[]> velocity = new ArrayList<>(); // v
     private final List<float[]> gradients = new ArrayList<>(); // scratch: g copied out of the engine
@@ -69,13 +71,23 @@ public final class SparseTrainer implements AutoCloseable {
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
     private long stepNanos; // time in step() during the current or last epoch
 
+    /** A trainer of a model for Fashion-MNIST's images (1 x 28 x 28, 10 classes). */
     public SparseTrainer(TrainConfig config) {
+        this(config, ImageSpec.LEGACY);
+    }
+
+    /**
+     * A trainer of the model for the given images and classes.
+     *
+     * @throws IllegalArgumentException when the model cannot take them ({@link Models#check})
+     */
+    public SparseTrainer(TrainConfig config, ImageSpec input) {
         this.config = config;
+        this.block = Models.build(config.model(), input);
         this.manager = NDManager.newBaseManager();
         Engine.getInstance().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
-        this.block = Models.build(config.model());
         block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, 784));
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, input.size()));
         this.store = new ParameterStore(manager, false);
         List<String> weightNames = new ArrayList<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
@@ -94,7 +106,12 @@ public final class SparseTrainer implements AutoCloseable {
         for (Pair<String, Parameter> p : block.getParameters()) {
             Parameter parameter = p.getValue();
             NDArray w = parameter.getArray();
-            w.setRequiresGradient(true);
+            // batch norm's running statistics have no gradient: the engine updates them in each training
+            // forward pass, and the step leaves them alone (trained false)
+            trained.add(parameter.requiresGradient());
+            if (parameter.requiresGradient()) {
+                w.setRequiresGradient(true);
+            }
             names.add(p.getKey());
             engineWeights.add(w);
             shapes.add(w.getShape().getShape());
@@ -186,11 +203,7 @@ public final class SparseTrainer implements AutoCloseable {
             int b = Math.min(config.batch(), n - start);
             float[] x = new float[b * pixels];
             float[] y = new float[b];
-            for (int i = 0; i < b; i++) {
-                int idx = order[start + i];
-                System.arraycopy(train.images(), idx * pixels, x, i * pixels, pixels);
-                y[i] = train.labels()[idx];
-            }
+            train.batch(order, start, x, y, ImageDataset.batchRandom(config.seed(), epoch, start));
             try (NDScope scope = new NDScope()) {
                 NDArray input = manager.create(x, new Shape(b, pixels));
                 NDArray labels = manager.create(y, new Shape(b));
@@ -214,6 +227,7 @@ public final class SparseTrainer implements AutoCloseable {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        copyRunningStatistics();
         Divergence last = firstNonFinite(epoch, batches);
         if (last != null) { // the last update made a weight non-finite; no later loss saw it
             throw new DivergedException(last);
@@ -223,6 +237,15 @@ public final class SparseTrainer implements AutoCloseable {
         List<LayerInfo> layers = layers(); // one copy of each tensor out of the engine
         return new EpochRecord(epoch + 1, lossSum / batches, accuracyW, accuracyU, overallSparsity(layers),
                 layerSparsity(layers), seconds);
+    }
+
+    /** The engine's running statistics (updated by the training forward passes) into their Java arrays. */
+    private void copyRunningStatistics() {
+        for (int i = 0; i < weights.size(); i++) {
+            if (!trained.get(i)) {
+                EngineMemory.view(engineWeights.get(i), weights.get(i).length).get(0, weights.get(i));
+            }
+        }
     }
 
     /** The divergence at a minibatch whose loss was not finite: the first non-finite weight, else the loss. */
@@ -259,6 +282,9 @@ public final class SparseTrainer implements AutoCloseable {
         float m = (float) config.momentum();
         float rate = (float) lr;
         for (int i = 0; i < weights.size(); i++) {
+            if (!trained.get(i)) {
+                continue;
+            }
             NDArray engineW = engineWeights.get(i);
             float[] w = weights.get(i);
             float[] g = gradients.get(i);

@@ -57,7 +57,7 @@ public final class TrainingRun {
                                         Path dir, Progress progress) throws IOException {
         Files.createDirectories(dir);
         List<EpochRecord> history = new ArrayList<>();
-        try (SparseTrainer trainer = new SparseTrainer(config)) {
+        try (SparseTrainer trainer = new SparseTrainer(config, train.spec())) {
             Path checkpoint = dir.resolve(CHECKPOINT);
             int first = 0;
             if (Files.exists(checkpoint)) {
@@ -82,8 +82,10 @@ public final class TrainingRun {
                 trainer.saveState(checkpoint, meta);
                 AtomicFile.writeString(dir.resolve(METRICS), metrics);
             }
-            Safetensors.write(dir.resolve("model.safetensors"), trainer.deployedTensors(),
+            Map<String, String> modelMeta = new LinkedHashMap<>(
                     Map.of("config", configText, "model", config.model(), "format", "rvsm-sparse-u"));
+            train.spec().toMetadata(modelMeta); // input shape, classes, normalisation (docs/formats.md)
+            Safetensors.write(dir.resolve("model.safetensors"), trainer.deployedTensors(), modelMeta);
             return new Outcome(history, trainer.layers(), null);
         }
     }
