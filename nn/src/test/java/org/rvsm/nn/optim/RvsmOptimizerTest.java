@@ -49,13 +49,13 @@ import org.rvsm.penalty.Penalty;
  * an independent double computation and against the engine-op path, exact resumption from a saved
  * state, the selection of tensors and lambdas, and the u swap.
  */
-class RvsmOptimizerTest {
+public class RvsmOptimizerTest {
 
     @TempDir
     Path tmp;
 
     /** Seeded synthetic 28x28 images with random labels: count images. */
-    static ImageDataset synthetic(int count, long seed) {
+    public static ImageDataset synthetic(int count, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         float[] x = new float[count * 784];
         int[] y = new int[count];
