@@ -75,7 +75,11 @@ import org.rvsm.runtime.Safetensors;
  * #useSparseWeights} puts u into the model for evaluation or export and restores w afterwards.
  *
  * <p>Like DJL's optimizers, the learning rate comes from a {@link ParameterTracker}, called with the
- * tensor's update number (1 for its first update). Not thread-safe: one trainer, one device.
+ * tensor's update number (1 for its first update), and the optimizer zeroes each weight's engine
+ * gradient after its update (PyTorch accumulates them). The phases ({@link #pruneByMagnitude},
+ * {@link #freezeSupport}), the u swap and the state act on the block's parameter arrays
+ * ({@code Parameter.getArray()}), which are the arrays DJL's {@code Trainer} trains on one device.
+ * Not thread-safe: one trainer, one device.
  */
 public final class RvsmOptimizer extends Optimizer {
 
