@@ -4,6 +4,8 @@
 #   bench/run.sh jmh        JMH only
 #   bench/run.sh epoch      RVSM vs dense SGD time per epoch on lenet300 (not part of "all")
 #   bench/run.sh epoch20    Tl1 vs dense SGD over 20-epoch trainings, two rounds (about 6 minutes)
+#   bench/run.sh optimizer  an epoch of EasyTrain.fit with RvsmOptimizer (l1, l0) vs DJL's Sgd with momentum,
+#                           side by side on lenet300, three rounds (not part of "all")
 #   bench/run.sh infer [MODEL] [RUNS]
 #                           bench-infer RUNS times (default 8) on MODEL (default runs/l300/model.safetensors,
 #                           from ./rvsm train --model lenet300 --out runs/l300), one JSON per run in
@@ -51,6 +53,10 @@ if [ "$what" = all ] || [ "$what" = numpy ]; then
 fi
 if [ "$what" = epoch ]; then   # bench/run.sh epoch: RVSM's time per epoch over dense SGD (needs dataset-fashion-mnist)
   java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead bench/results/epoch-overhead.json lenet300 5 3
+fi
+if [ "$what" = optimizer ]; then # RvsmOptimizer vs DJL's Sgd through EasyTrain, same model, data and order
+  java -cp bench/target/benchmarks.jar org.rvsm.bench.OptimizerOverhead bench/results/optimizer-overhead.json \
+    lenet300 3 2
 fi
 if [ "$what" = epoch20 ]; then # the mean over a whole (20-epoch) training, first epoch included
   java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead bench/results/epoch-overhead-20epochs.json \

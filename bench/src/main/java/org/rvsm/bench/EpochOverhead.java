@@ -44,10 +44,10 @@ public final class EpochOverhead {
                 ImageDataset.FASHION_STD).head(1000);
         String[] allNames = {"dense", "rvsm-l1", "rvsm-l0", "rvsm-tl1"};
         TrainConfig[] allConfigs = {
-            TrainConfig.of(model, "dense", Penalty.l1(), 0, 1, 0.05, 0.9, 10, 64, 1, 0, 0),
-            TrainConfig.of(model, "rvsm", Penalty.l1(), 1e-3, 0.1, 0.05, 0.9, 10, 64, 1, 0, 0),
-            TrainConfig.of(model, "rvsm", Penalty.l0(), 3.2e-4, 0.1, 0.05, 0.9, 10, 64, 1, 0, 0),
-            TrainConfig.of(model, "rvsm", Penalty.transformedL1(1.0), 1e-3, 0.1, 0.05, 0.9, 10, 64, 1, 0, 0)};
+            TrainConfig.of(model, TrainConfig.Method.DENSE, Penalty.l1(), 0, 1, 0.05, 0.9, 10, 64, 1, 0, 0),
+            TrainConfig.of(model, TrainConfig.Method.RVSM, Penalty.l1(), 1e-3, 0.1, 0.05, 0.9, 10, 64, 1, 0, 0),
+            TrainConfig.of(model, TrainConfig.Method.RVSM, Penalty.l0(), 3.2e-4, 0.1, 0.05, 0.9, 10, 64, 1, 0, 0),
+            TrainConfig.of(model, TrainConfig.Method.RVSM, Penalty.transformedL1(1.0), 1e-3, 0.1, 0.05, 0.9, 10, 64, 1, 0, 0)};
         List<String> wanted = args.length > 4 ? List.of(args[4].split(",")) : List.of(allNames);
         List<String> chosen = new ArrayList<>();
         List<TrainConfig> chosenConfigs = new ArrayList<>();

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.nn.train.SavedModel;
-import org.rvsm.nn.train.SparseTrainer;
+import org.rvsm.nn.optim.LayerInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,7 +37,7 @@ final class EvaluateCommand implements Callable<Integer> {
             ImageDataset test = testSet.load(ModelFiles.Info.of(m.metadata(), m.spec()));
             long nonZeros = 0;
             long total = 0;
-            for (SparseTrainer.LayerInfo l : m.layers()) {
+            for (LayerInfo l : m.layers()) {
                 out.println(String.format(Locale.ROOT, "  %-24s %-18s nnz %9d  sparsity %6.2f%%", l.name(),
                         java.util.Arrays.toString(l.shape()), l.nonZeros(), 100.0 * (l.size() - l.nonZeros()) / l.size()));
                 nonZeros += l.nonZeros();

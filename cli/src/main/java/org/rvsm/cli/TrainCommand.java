@@ -20,7 +20,8 @@ import org.rvsm.nn.model.TrainDefaults;
 import org.rvsm.nn.train.CheckpointException;
 import org.rvsm.nn.train.Divergence;
 import org.rvsm.nn.train.EpochRecord;
-import org.rvsm.nn.train.SparseTrainer;
+import org.rvsm.nn.optim.LayerInfo;
+import org.rvsm.nn.optim.RvsmOptimizer;
 import org.rvsm.nn.train.TrainConfig;
 import org.rvsm.nn.train.TrainingRun;
 import org.rvsm.penalty.Penalty;
@@ -183,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
             Divergence d = outcome.divergence();
             Output.writeJsonAtomically(dir.resolve("summary.json"), summary(run, config, outcome));
             spec.commandLine().getErr().println("rvsm: training diverged: " + d.describe() + "; no model was written. "
-                    + "Try a smaller --lr (this run: " + config.lr() + ")" + (config.method().equals("rvsm")
+                    + "Try a smaller --lr (this run: " + config.lr() + ")" + (config.method() == TrainConfig.Method.RVSM
                     ? " or --beta (" + config.beta() + ")" : "") + "; details in " + dir.resolve("summary.json"));
             return ExitCode.DIVERGED;
         }
@@ -193,7 +194,7 @@ final class TrainCommand implements Callable<Integer> {
         Output.writeTextAtomically(dir.resolve("index.html"), new TrainReport(run, history, outcome.layers(),
                 Safetensors.read(dir.resolve("model.safetensors"))).html());
         stdout.println(String.format(Locale.ROOT, "%s %s: test accuracy %.2f%% (u-network) with %.2f%% of the weights "
-                        + "exactly zero, after %d epochs (%.1f s per epoch)", config.model(), config.method(),
+                        + "exactly zero, after %d epochs (%.1f s per epoch)", config.model(), config.method().label(),
                 100 * last.testAccuracyU(), 100 * last.sparsity(), history.size(),
                 history.stream().mapToDouble(EpochRecord::seconds).average().orElse(0)));
         stdout.println("wrote " + dir.toAbsolutePath().normalize().resolve("summary.json"));
@@ -202,12 +203,13 @@ final class TrainCommand implements Callable<Integer> {
 
     private Map<String, Object> options() {
         String m = Choices.oneOf("--model", model, Models.NAMES);
-        String meth = Choices.oneOf("--method", method, TrainConfig.METHODS);
+        TrainConfig.Method meth = TrainConfig.Method.parse(Choices.oneOf("--method", method,
+                TrainConfig.Method.labels()));
         String ds = Choices.oneOf("--dataset", dataset, Datasets.NAMES);
         TrainDefaults d = TrainDefaults.of(m);
         String p = penalty == null ? d.penalty() : Choices.oneOf("--penalty", penalty, Choices.PENALTIES);
         if (p.equals("none")) {
-            meth = "dense";
+            meth = TrainConfig.Method.DENSE;
             p = d.penalty();
         }
         Map<String, Object> run = Output.object();
@@ -217,32 +219,25 @@ final class TrainCommand implements Callable<Integer> {
         if (augment != null ? augment : Datasets.augmentsByDefault(ds)) {
             run.put("augment", true); // absent when off: the config of a run without it reads as before
         }
-        run.put("method", meth);
+        run.put("method", meth.label());
         run.put("penalty", p);
         run.put("a", Checks.positive("--a", a));
-        run.put("lambda", Checks.nonNegative("--lambda", lambda != null ? lambda : d.lambda()));
-        run.put("beta", Checks.positive("--beta", beta != null ? beta : d.beta()));
-        run.put("lr", Checks.positive("--lr", lr != null ? lr : d.lr()));
-        double mo = momentum != null ? momentum : d.momentum();
-        if (!(mo >= 0 && mo < 1)) {
-            throw new UserError("--momentum must be in [0, 1), got " + mo);
-        }
-        run.put("momentum", mo);
-        run.put("epochs", Checks.atLeast("--epochs", epochs != null ? epochs : d.epochs(), 1));
-        run.put("batch", Checks.atLeast("--batch", batch != null ? batch : d.batch(), 1));
+        // the ranges are TrainConfig's (checked once, there, by toConfig below)
+        run.put("lambda", lambda != null ? lambda : d.lambda());
+        run.put("beta", beta != null ? beta : d.beta());
+        run.put("lr", lr != null ? lr : d.lr());
+        run.put("momentum", momentum != null ? momentum : d.momentum());
+        int e = epochs != null ? epochs : d.epochs();
+        run.put("epochs", e);
+        run.put("batch", batch != null ? batch : d.batch());
         run.put("seed", seed);
-        run.put("train_limit", Checks.atLeast("--train-limit", trainLimit, 0));
-        run.put("test_limit", Checks.atLeast("--test-limit", testLimit, 0));
-        double ps = Checks.finite("--prune-sparsity", pruneSparsity);
-        if (!(ps >= 0 && ps < 1)) {
-            throw new UserError("--prune-sparsity must be in [0, 1), got " + ps);
-        }
-        boolean prune = meth.equals("prune");
-        run.put("prune_sparsity", prune ? ps : 0.0);
-        int e = (int) run.get("epochs");
-        int ft = fineTuneEpochs != null ? Checks.atLeast("--finetune-epochs", fineTuneEpochs, 0)
-                : prune ? Math.max(1, e / 6) : e / 5;
-        run.put("finetune_epochs", meth.equals("dense") || meth.equals("proximal") ? 0 : ft);
+        run.put("train_limit", trainLimit);
+        run.put("test_limit", testLimit);
+        boolean prune = meth == TrainConfig.Method.PRUNE;
+        guarded(() -> TrainConfig.checkPruneSparsity(pruneSparsity));
+        run.put("prune_sparsity", prune ? pruneSparsity : 0.0);
+        int ft = fineTuneEpochs != null ? fineTuneEpochs : prune ? Math.max(1, e / 6) : e / 5;
+        run.put("finetune_epochs", meth == TrainConfig.Method.DENSE || meth == TrainConfig.Method.PROXIMAL ? 0 : ft);
         List<String> chosen = sparsify == null ? List.of() : sparsify;
         if (!chosen.isEmpty()) {
             List<String> weights = Models.weightNames(m);
@@ -254,32 +249,53 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         run.put("sparsify", chosen);
-        String g = Choices.oneOf("--group", group, TrainConfig.GROUPS);
-        double gl = Checks.nonNegative("--group-lambda", groupLambda);
-        if (!g.equals("none") && !meth.equals("rvsm")) {
-            throw new UserError("--group " + g + " needs --method rvsm, got --method " + meth);
-        }
-        if (!g.equals("none") && gl == 0.0) {
-            throw new UserError("--group " + g + " needs a --group-lambda > 0");
-        }
-        run.put("group", g);
-        run.put("group_lambda", g.equals("none") ? 0.0 : gl);
+        RvsmOptimizer.Group g = RvsmOptimizer.Group.parse(Choices.oneOf("--group", group,
+                RvsmOptimizer.Group.labels()));
+        guarded(() -> TrainConfig.checkGroupLambda(groupLambda));
+        run.put("group", g.label());
+        run.put("group_lambda", g == RvsmOptimizer.Group.NONE ? 0.0 : groupLambda);
+        toConfig(run); // every range, in one place
         return run;
+    }
+
+    /** The options' names of TrainConfig's fields, for its messages. */
+    private static final Map<String, String> OPTION_OF = Map.ofEntries(Map.entry("lambda", "--lambda"),
+            Map.entry("beta", "--beta"), Map.entry("lr", "--lr"), Map.entry("momentum", "--momentum"),
+            Map.entry("epochs", "--epochs"), Map.entry("batch", "--batch"), Map.entry("trainLimit", "--train-limit"),
+            Map.entry("testLimit", "--test-limit"), Map.entry("pruneSparsity", "--prune-sparsity"),
+            Map.entry("fineTuneEpochs", "--finetune-epochs"), Map.entry("group", "--group"),
+            Map.entry("groupLambda", "--group-lambda"), Map.entry("method", "--method"), Map.entry("model", "--model"));
+
+    private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile(
+            "(?<![-\\w])(" + String.join("|", OPTION_OF.keySet()) + ")(?!\\w)");
+
+    /** TrainConfig's message with its field names as this command's options ("--lr must be > 0, got -1.0"). */
+    static String asOptions(String message) {
+        return FIELD.matcher(message).replaceAll(r -> OPTION_OF.get(r.group(1)));
+    }
+
+    private static void guarded(Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(asOptions(e.getMessage()));
+        }
     }
 
     private static TrainConfig toConfig(Map<String, Object> r) {
         Penalty p = Choices.penalty((String) r.get("penalty"), ((Number) r.get("a")).doubleValue());
         try {
-            return new TrainConfig((String) r.get("model"), (String) r.get("method"), p, num(r, "lambda"),
-                    num(r, "beta"), num(r, "lr"), num(r, "momentum"), ((Number) r.get("epochs")).intValue(),
-                    ((Number) r.get("batch")).intValue(), ((Number) r.get("seed")).longValue(),
-                    ((Number) r.get("train_limit")).intValue(), ((Number) r.get("test_limit")).intValue(),
-                    num(r, "prune_sparsity"), ((Number) r.get("finetune_epochs")).intValue(),
+            return new TrainConfig((String) r.get("model"), TrainConfig.Method.parse((String) r.get("method")), p,
+                    num(r, "lambda"), num(r, "beta"), num(r, "lr"), num(r, "momentum"),
+                    ((Number) r.get("epochs")).intValue(), ((Number) r.get("batch")).intValue(),
+                    ((Number) r.get("seed")).longValue(), ((Number) r.get("train_limit")).intValue(),
+                    ((Number) r.get("test_limit")).intValue(), num(r, "prune_sparsity"),
+                    ((Number) r.get("finetune_epochs")).intValue(),
                     ((List<?>) r.get("sparsify")).stream().map(String::valueOf).toList(),
-                    (String) r.getOrDefault("group", "none"), ((Number) r.getOrDefault("group_lambda", 0.0)).doubleValue());
+                    RvsmOptimizer.Group.parse((String) r.getOrDefault("group", "none")),
+                    ((Number) r.getOrDefault("group_lambda", 0.0)).doubleValue());
         } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage().replace("fineTuneEpochs", "--finetune-epochs")
-                    .replace("pruneSparsity", "--prune-sparsity"));
+            throw new UserError(asOptions(e.getMessage()));
         }
     }
 
@@ -393,7 +409,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("epochs", h.size());
         m.put("seconds_per_epoch", h.stream().mapToDouble(EpochRecord::seconds).average().orElse(0));
         List<Map<String, Object>> layers = new ArrayList<>();
-        for (SparseTrainer.LayerInfo l : outcome.layers()) {
+        for (LayerInfo l : outcome.layers()) {
             Map<String, Object> lm = Output.object();
             lm.put("name", l.name());
             lm.put("shape", l.shape());

@@ -6,17 +6,17 @@ import java.util.Map;
 import org.rvsm.runtime.ImageSpec;
 import org.rvsm.runtime.Safetensors;
 import org.rvsm.nn.train.EpochRecord;
-import org.rvsm.nn.train.SparseTrainer;
+import org.rvsm.nn.optim.LayerInfo;
 
 /** The HTML page of one training run: curves, the layer table, and which input pixels survive. */
 public final class TrainReport {
 
     private final Map<String, Object> config;
     private final List<EpochRecord> history;
-    private final List<SparseTrainer.LayerInfo> layers;
+    private final List<LayerInfo> layers;
     private final Safetensors.Contents model;
 
-    public TrainReport(Map<String, Object> config, List<EpochRecord> history, List<SparseTrainer.LayerInfo> layers,
+    public TrainReport(Map<String, Object> config, List<EpochRecord> history, List<LayerInfo> layers,
                        Safetensors.Contents model) {
         this.config = config;
         this.history = history;
@@ -66,7 +66,7 @@ public final class TrainReport {
         if (layers.isEmpty()) {
             return "<p>No sparsified layer.</p>";
         }
-        SparseTrainer.LayerInfo first = layers.get(0);
+        LayerInfo first = layers.get(0);
         Safetensors.Tensor t = model.tensors().get(first.name());
         long[] s = t.shape();
         StringBuilder svg = new StringBuilder();

@@ -1,5 +1,6 @@
 package org.rvsm.nn.train;
 
+import org.rvsm.nn.optim.LayerInfo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -36,7 +37,7 @@ public final class SavedModel implements AutoCloseable {
     private final NDManager manager = NDManager.newBaseManager();
     private final SequentialBlock block;
     private final ParameterStore store;
-    private final List<SparseTrainer.LayerInfo> layers = new ArrayList<>();
+    private final List<LayerInfo> layers = new ArrayList<>();
     private final Map<String, Safetensors.Tensor> tensors;
     private final Map<String, String> metadata;
     private final ImageSpec spec;
@@ -83,7 +84,7 @@ public final class SavedModel implements AutoCloseable {
                 for (float v : t.data()) {
                     nonZeros += v != 0.0f ? 1 : 0;
                 }
-                layers.add(new SparseTrainer.LayerInfo(p.getKey(), t.shape(), nonZeros));
+                layers.add(new LayerInfo(p.getKey(), t.shape(), nonZeros));
             }
         }
     }
@@ -121,7 +122,7 @@ public final class SavedModel implements AutoCloseable {
     }
 
     /** The weight tensors: name, shape, non-zeros. */
-    public List<SparseTrainer.LayerInfo> layers() {
+    public List<LayerInfo> layers() {
         return List.copyOf(layers);
     }
 

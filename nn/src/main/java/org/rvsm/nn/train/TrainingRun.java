@@ -1,5 +1,6 @@
 package org.rvsm.nn.train;
 
+import org.rvsm.nn.optim.LayerInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import org.rvsm.runtime.Safetensors;
 
 /**
  * A training run in a directory: after every epoch it writes, each file atomically,
- * {@code checkpoint.safetensors} (w, v and the mask of every tensor, with the epoch and the config in its
- * metadata) and {@code metrics.csv}. A run that was killed resumes from the last completed epoch and
+ * {@code checkpoint.safetensors} (w of every tensor and the optimizer's state: v, masks, step counts;
+ * with the epoch and the config in its metadata; docs/formats.md) and {@code metrics.csv}. A run that was killed resumes from the last completed epoch and
  * ends with the same metrics as an uninterrupted run: epoch e's shuffle depends only on the seed and
  * e, and the checkpoint holds the whole optimiser state.
  */
@@ -31,7 +32,7 @@ public final class TrainingRun {
      * What a run produced: every completed epoch's record and the final per-layer summary; or, for a run
      * that diverged, the epochs completed before and where it diverged (layers empty, no model written).
      */
-    public record Outcome(List<EpochRecord> history, List<SparseTrainer.LayerInfo> layers, Divergence divergence) {
+    public record Outcome(List<EpochRecord> history, List<LayerInfo> layers, Divergence divergence) {
 
         /** True when every epoch ran and the model was written. */
         public boolean completed() {

@@ -29,7 +29,7 @@ class DefaultSettingsTrainTest {
             case "l0" -> Penalty.l0();
             default -> throw new AssertionError("a default penalty this test does not know: " + t.penalty());
         };
-        TrainConfig c = new TrainConfig(model, "rvsm", penalty, t.lambda(), t.beta(), t.lr(), t.momentum(), 1,
+        TrainConfig c = new TrainConfig(model, TrainConfig.Method.RVSM, penalty, t.lambda(), t.beta(), t.lr(), t.momentum(), 1,
                 t.batch(), 1, 0, 0, 0.0, 0, List.of());
         try (SparseTrainer trainer = new SparseTrainer(c)) {
             EpochRecord e = trainer.trainEpoch(0, d[0], d[1], null);

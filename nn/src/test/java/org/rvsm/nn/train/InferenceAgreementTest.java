@@ -31,7 +31,7 @@ class InferenceAgreementTest {
     void sparseRuntimeAndCompactedModelAgreeWithTheEngineOnTheWholeTestSet() throws IOException {
         ImageDataset[] d = SparseTrainerTest.data(3000, 10_000);
         ImageDataset test = d[1];
-        TrainConfig c = TrainConfig.of("lenet300", "rvsm", Penalty.l1(), 3e-4, 0.1, 0.05, 0.9, 1, 64, 11, 0, 0);
+        TrainConfig c = TrainConfig.of("lenet300", TrainConfig.Method.RVSM, Penalty.l1(), 3e-4, 0.1, 0.05, 0.9, 1, 64, 11, 0, 0);
         Map<String, Safetensors.Tensor> model;
         try (SparseTrainer t = new SparseTrainer(c)) {
             t.trainEpoch(0, d[0], d[1], null);

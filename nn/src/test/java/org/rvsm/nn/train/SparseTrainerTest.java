@@ -38,7 +38,7 @@ class SparseTrainerTest {
     void rvsmLearnsAndSparsifies() throws IOException {
         ImageDataset[] d = data(6000, 1000);
         // lambda/beta = 1e-4: hard threshold sqrt(2e-4) = 0.014, below most initial weights (Xavier: |w| <= 0.074)
-        TrainConfig c = TrainConfig.of("lenet300", "rvsm", Penalty.l0(), 1e-6, 1e-2, 0.01, 0.9, 2, 64, 1, 0, 0);
+        TrainConfig c = TrainConfig.of("lenet300", TrainConfig.Method.RVSM, Penalty.l0(), 1e-6, 1e-2, 0.01, 0.9, 2, 64, 1, 0, 0);
         try (SparseTrainer t = new SparseTrainer(c)) {
             EpochRecord e1 = t.trainEpoch(0, d[0], d[1], null);
             EpochRecord e2 = t.trainEpoch(1, d[0], d[1], null);
@@ -61,7 +61,7 @@ class SparseTrainerTest {
         };
         double lambda = 3e-4;
         double beta = 0.1;
-        TrainConfig c = TrainConfig.of("lenet300", "rvsm", penalty, lambda, beta, 0.05, 0.9, 1, 64, 5, 0, 0);
+        TrainConfig c = TrainConfig.of("lenet300", TrainConfig.Method.RVSM, penalty, lambda, beta, 0.05, 0.9, 1, 64, 5, 0, 0);
         java.util.Map<String, org.rvsm.runtime.Safetensors.Tensor> deployed;
         try (SparseTrainer t = new SparseTrainer(c)) {
             t.trainEpoch(0, d[0], d[1], null);
@@ -88,8 +88,8 @@ class SparseTrainerTest {
     @Test
     void neuronGroupsZeroWholeRowsOfTheHiddenLayersOnly() throws IOException {
         ImageDataset[] d = data(2000, 200);
-        TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.l1(), 0.0, 0.1, 0.05, 0.9, 1, 64, 2, 0, 0, 0.0, 0,
-                java.util.List.of(), "neuron", 0.125); // row-norm threshold 1.25: about a Xavier row's norm
+        TrainConfig c = new TrainConfig("lenet300", TrainConfig.Method.RVSM, Penalty.l1(), 0.0, 0.1, 0.05, 0.9, 1, 64, 2, 0, 0, 0.0, 0,
+                java.util.List.of(), org.rvsm.nn.optim.RvsmOptimizer.Group.NEURON, 0.125); // row-norm threshold 1.25: about a Xavier row's norm
         try (SparseTrainer t = new SparseTrainer(c)) {
             t.trainEpoch(0, d[0], d[1], null);
             var model = t.deployedTensors();
@@ -120,7 +120,7 @@ class SparseTrainerTest {
     @Test
     void onlyTheChosenLayersAreSparsified() throws IOException {
         ImageDataset[] d = data(1000, 200);
-        TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.l0(), 5e-4, 0.1, 0.02, 0.9, 1, 64, 1, 0, 0, 0, 0,
+        TrainConfig c = new TrainConfig("lenet300", TrainConfig.Method.RVSM, Penalty.l0(), 5e-4, 0.1, 0.02, 0.9, 1, 64, 1, 0, 0, 0, 0,
                 java.util.List.of("02Linear_weight"));
         try (SparseTrainer t = new SparseTrainer(c)) {
             EpochRecord e = t.trainEpoch(0, d[0], d[1], null);
@@ -128,7 +128,7 @@ class SparseTrainerTest {
             assertEquals(1, e.layerSparsity().size());
             assertTrue(e.sparsity() > 0.5, "the first layer is sparse: " + e.sparsity());
         }
-        TrainConfig bad = new TrainConfig("lenet300", "rvsm", Penalty.l0(), 5e-4, 0.1, 0.02, 0.9, 1, 64, 1, 0, 0, 0, 0,
+        TrainConfig bad = new TrainConfig("lenet300", TrainConfig.Method.RVSM, Penalty.l0(), 5e-4, 0.1, 0.02, 0.9, 1, 64, 1, 0, 0, 0, 0,
                 java.util.List.of("nope"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new SparseTrainer(bad));
     }
@@ -136,7 +136,7 @@ class SparseTrainerTest {
     @Test
     void lenet5TrainsAndSparsifiesItsConvAndDenseWeights() throws IOException {
         ImageDataset[] d = data(1000, 300);
-        TrainConfig c = TrainConfig.of("lenet5", "rvsm", Penalty.l0(), 1e-4, 0.1, 0.02, 0.9, 1, 32, 3, 0, 0);
+        TrainConfig c = TrainConfig.of("lenet5", TrainConfig.Method.RVSM, Penalty.l0(), 1e-4, 0.1, 0.02, 0.9, 1, 32, 3, 0, 0);
         try (SparseTrainer t = new SparseTrainer(c)) {
             EpochRecord e = t.trainEpoch(0, d[0], d[1], null);
             assertEquals(4, e.layerSparsity().size(), "conv 20, conv 50, fc 500, fc 10 weights");
@@ -149,7 +149,7 @@ class SparseTrainerTest {
     @Test
     void magnitudePruningHitsItsTargetAndHoldsTheMask() throws IOException {
         ImageDataset[] d = data(3000, 500);
-        TrainConfig c = new TrainConfig("lenet300", "prune", Penalty.l1(), 0, 1, 0.01, 0.9, 3, 64, 2, 0, 0, 0.9, 2,
+        TrainConfig c = new TrainConfig("lenet300", TrainConfig.Method.PRUNE, Penalty.l1(), 0, 1, 0.01, 0.9, 3, 64, 2, 0, 0, 0.9, 2,
                 java.util.List.of());
         try (SparseTrainer t = new SparseTrainer(c)) {
             assertEquals(0.0, t.trainEpoch(0, d[0], d[1], null).sparsity(), 0.0, "dense before pruning");

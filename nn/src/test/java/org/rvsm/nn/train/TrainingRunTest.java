@@ -28,7 +28,7 @@ class TrainingRunTest {
         ImageDataset[] d = SparseTrainerTest.data(3000, 500);
         // the last 2 of 3 epochs are RVSM's debiasing phase (support of u frozen): killing in epoch 2 resumes
         // from before the freeze, killing in epoch 3 from a checkpoint taken during it
-        TrainConfig c = new TrainConfig("lenet300", "rvsm", Penalty.transformedL1(1.0), 2e-6, 1e-2, 0.02, 0.9, 3,
+        TrainConfig c = new TrainConfig("lenet300", TrainConfig.Method.RVSM, Penalty.transformedL1(1.0), 2e-6, 1e-2, 0.02, 0.9, 3,
                 64, 7, 0, 0, 0.0, 2, List.of());
         String text = c.toString();
         TrainingRun.Outcome whole = TrainingRun.run(c, text, d[0], d[1], tmp.resolve("whole"), (e, i, n) -> { });
@@ -60,7 +60,7 @@ class TrainingRunTest {
         assertEquals(whole.history().get(0).sparsity(), whole.history().get(1).sparsity(), 0.0,
                 "debiasing keeps the support");
         Path killed = tmp.resolve("killed-3");
-        String other = TrainConfig.of("lenet300", "rvsm", Penalty.l1(), 2e-6, 1e-2, 0.02, 0.9, 3, 64, 7, 0, 0).toString();
+        String other = TrainConfig.of("lenet300", TrainConfig.Method.RVSM, Penalty.l1(), 2e-6, 1e-2, 0.02, 0.9, 3, 64, 7, 0, 0).toString();
         assertThrows(IOException.class, () -> TrainingRun.run(c, other, d[0], d[1], killed, (e, i, n) -> { }),
                 "a checkpoint of another configuration is refused");
     }

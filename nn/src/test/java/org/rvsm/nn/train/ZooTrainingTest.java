@@ -58,7 +58,7 @@ class ZooTrainingTest {
     void aFewEpochsLowerTheLoss(String model, int c, int side) {
         ImageDataset train = synthetic(96, c, side, 1);
         ImageDataset test = synthetic(32, c, side, 2);
-        TrainConfig config = TrainConfig.of(model, "rvsm", Penalty.l1(), 1e-5, 0.1, 0.05, 0.9, 3, 16, 7, 0, 0);
+        TrainConfig config = TrainConfig.of(model, TrainConfig.Method.RVSM, Penalty.l1(), 1e-5, 0.1, 0.05, 0.9, 3, 16, 7, 0, 0);
         try (SparseTrainer t = new SparseTrainer(config, train.spec())) {
             EpochRecord first = t.trainEpoch(0, train, test, null);
             t.trainEpoch(1, train, test, null);
@@ -71,7 +71,7 @@ class ZooTrainingTest {
     void batchNormStatisticsAreTheEnginesAndTravelWithTheModelAndTheCheckpoint() throws IOException {
         ImageDataset train = synthetic(64, 3, 32, 3).withAugmentation(true);
         ImageDataset test = synthetic(16, 3, 32, 4);
-        TrainConfig config = TrainConfig.of("vgg-small", "rvsm", Penalty.l1(), 1e-5, 0.1, 0.05, 0.9, 2, 16, 5, 0, 0);
+        TrainConfig config = TrainConfig.of("vgg-small", TrainConfig.Method.RVSM, Penalty.l1(), 1e-5, 0.1, 0.05, 0.9, 2, 16, 5, 0, 0);
         try (SparseTrainer t = new SparseTrainer(config, train.spec())) {
             t.trainEpoch(0, train, test, null);
             Map<String, Safetensors.Tensor> deployed = t.deployedTensors();
