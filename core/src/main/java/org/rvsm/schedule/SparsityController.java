@@ -2,36 +2,39 @@ package org.rvsm.schedule;
 
 /**
  * Target-sparsity mode: adjusts lambda after each epoch so that the fraction of zeros in u approaches
- * a requested target (docs/math.md section 6, "Schedules"). Sparsity grows with lambda, but how fast depends on
- * the network and the penalty, so the controller works in log lambda and brackets the target:
+ * a requested target (docs/math.md section 6, "Schedules"). Sparsity grows with lambda, but how fast
+ * depends on the network and the penalty, and a training answers a new lambda only over a few epochs,
+ * so the controller is a sign search in log lambda (as Rprop's step control):
  *
  * <ul>
- *   <li>until the target is bracketed, lambda is multiplied (sparsity below target) or divided
- *       (above) by {@code step}, a geometric search;</li>
- *   <li>once one lambda gave too little sparsity and another too much, the next lambda is their
- *       geometric mean (bisection in log lambda); each new measurement narrows the bracket from the
- *       side it falls on, and when the bracket turns out stale (the network changed under it) it
- *       widens again by {@code step}.</li>
+ *   <li>sparsity below the target: lambda is multiplied by the current step factor; above: divided;
+ *       within the tolerance: kept;</li>
+ *   <li>each time the error changes sign (the target was crossed), the step factor's logarithm halves
+ *       (factor 2, then sqrt 2, ...), so lambda settles however the response lags.</li>
  * </ul>
  *
- * Deterministic: the same measurements give the same lambdas. Measurements are fractions in [0, 1].
+ * On a response s = 1 - exp(-lambda / c) with an unknown scale c, the target is reached within 20
+ * epochs when the response is immediate and within 45 when each epoch moves only half way to it
+ * (ScheduleTest). Deterministic: the same measurements give the same lambdas.
  */
 public final class SparsityController {
 
+    /** The smallest step factor's logarithm: lambda never moves by less than 0.1% once it has settled. */
+    private static final double MIN_LOG_STEP = Math.log(1.001);
+
     private final double target;
     private final double tolerance;
-    private final double step;
     private final double minLambda;
     private final double maxLambda;
     private double lambda;
-    private double low = Double.NaN;  // the largest lambda seen with sparsity below the target
-    private double high = Double.NaN; // the smallest lambda seen with sparsity above it
+    private double logStep;
+    private int lastSign; // +1: the last error said "more lambda", -1 "less", 0 none yet
 
     /**
      * @param target        the fraction of zeros wanted, in (0, 1)
      * @param tolerance     how close counts as reached (lambda is then kept), in [0, 1)
      * @param initialLambda the first lambda, > 0
-     * @param step          the geometric search's factor, > 1
+     * @param step          the first step factor, > 1
      * @param minLambda     lambda never goes below this (> 0)
      * @param maxLambda     nor above this (>= minLambda)
      */
@@ -55,7 +58,7 @@ public final class SparsityController {
         }
         this.target = target;
         this.tolerance = tolerance;
-        this.step = step;
+        this.logStep = Math.log(step);
         this.minLambda = minLambda;
         this.maxLambda = maxLambda;
         this.lambda = initialLambda;
@@ -74,24 +77,12 @@ public final class SparsityController {
         if (Math.abs(sparsity - target) <= tolerance) {
             return lambda;
         }
-        if (sparsity < target) {
-            low = Double.isNaN(low) ? lambda : Math.max(low, lambda);
-            if (!Double.isNaN(high) && high <= low) {
-                high = Double.NaN; // stale: more lambda than this once gave too much, now too little
-            }
-        } else {
-            high = Double.isNaN(high) ? lambda : Math.min(high, lambda);
-            if (!Double.isNaN(low) && low >= high) {
-                low = Double.NaN;
-            }
+        int sign = sparsity < target ? 1 : -1;
+        if (lastSign != 0 && sign != lastSign) {
+            logStep = Math.max(MIN_LOG_STEP, logStep / 2);
         }
-        double next;
-        if (!Double.isNaN(low) && !Double.isNaN(high)) {
-            next = Math.sqrt(low * high);
-        } else {
-            next = sparsity < target ? lambda * step : lambda / step;
-        }
-        lambda = Math.min(maxLambda, Math.max(minLambda, next));
+        lastSign = sign;
+        lambda = Math.min(maxLambda, Math.max(minLambda, lambda * Math.exp(sign * logStep)));
         return lambda;
     }
 }
