@@ -53,7 +53,7 @@ class TrainConfigTest {
                 Arguments.of((Supplier<TrainConfig>) () -> with(0, 0.1, 0.9, 3, 0, RvsmOptimizer.Group.FILTER, 0, rvsm),
                         "group filter needs a groupLambda > 0"),
                 Arguments.of((Supplier<TrainConfig>) () -> TrainConfig.of("resnet", rvsm, Penalty.l1(), 0, 1, 0.1, 0.9,
-                        3, 64, 1, 0, 0), "model must be one of [lenet300, lenet5], got 'resnet'"));
+                        3, 64, 1, 0, 0), "model must be one of [lenet300, lenet5, resnet20, vgg-small], got 'resnet'"));
     }
 
     @ParameterizedTest(name = "{1}")
