@@ -63,7 +63,7 @@ class ReadmeDjlExampleTest {
                     .setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f)
                     .setPenalty(Penalty.l1()).setLambda(1e-2).setBeta(0.1)   // threshold lambda/beta = 0.1
                     .build();                                                // splits every weight of rank >= 2
-            SparsityListener sparsity = new SparsityListener(rvsm, data);    // u-network accuracy, per-layer zeros
+            SparsityListener sparsity = new SparsityListener(rvsm, data);    // u's accuracy, zeros per layer
             try (Model model = Model.newInstance("mine")) {
                 model.setBlock(net);
                 DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
