@@ -122,7 +122,7 @@ public final class SplitSgd {
      * One tensor's scratch for {@link #rvsmStep} and {@link #prox}, to be kept from step to step: Tl1's u where many
      * weights survive, where its survivors were (a hint that makes finding them again cheap; results
      * never depend on it) and the block kernel's scratch ({@link Tl1Kernel}). l1 and l0 use none.
-     * 8 bytes per weight and about 130 KB. Not thread-safe: one thread steps a tensor at a time.
+     * 8 bytes per weight and about 150 KB. Not thread-safe: one thread steps a tensor at a time.
      */
     public static final class Workspace {
 
