@@ -19,7 +19,8 @@ import org.rvsm.penalty.TransformedL1;
  * Side by side, in one run: Tl1's float[] prox in this project (one thread) and the same formula in
  * PyTorch and numpy (bench/torch_tl1.py, one thread: the stable form of docs/math.md section 3.4 in
  * float64 and in float32), on the same bytes (1M N(0,1) floats written to a temporary file), in each
- * regime, taking turns for several rounds. Checks that the outputs agree, that ours equals the double
+ * regime, taking turns for several rounds. The peer runs with glibc's malloc told to keep its large
+ * temporaries in the heap (see runPython), which doubles torch float64's rate here. Checks that the outputs agree, that ours equals the double
  * operator rounded to float bit for bit, and writes entries/s (median and best per side) and the
  * ratios as JSON.
  *
@@ -204,6 +205,12 @@ public final class Tl1VsTorch {
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.environment().put("MKL_NUM_THREADS", "1");
         pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+        // glibc serves the peers' 4 and 8 MB temporaries from mmap by default, a fresh mapping (and its
+        // page faults) per tensor per call: that halved torch float64's rate. Keep them in the heap,
+        // as a long-running process would, so the peer is not handicapped (32 MiB is glibc's maximum).
+        pb.environment().put("MALLOC_MMAP_THRESHOLD_", Integer.toString(32 << 20));
+        pb.environment().put("MALLOC_TRIM_THRESHOLD_", Integer.toString(1 << 30));
+        pb.environment().put("MALLOC_TOP_PAD_", Integer.toString(256 << 20));
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -369,42 +369,14 @@ public final class Tl1Kernel {
             ax[j] = axj;
             q[j] = rhs(axj);
         }
-        if (largeQ) { // z holds w = 1/4 - z until the last loop
-            for (int j = 0; j < n; j++) {
-                z[j] = startW(q[j]);
-            }
-            for (int j = 0; j < n; j++) {
-                double wj = z[j];
-                double h = cubicW(wj, 1.0 - q[j]);
-                double d1 = slopeW(wj);
-                num[j] = halleyNumerator(h, d1);
-                den[j] = halleyDenominator(h, d1, curvatureW(wj));
-            }
-            for (int j = 0; j < n; j++) {
-                z[j] = 0.25 - (z[j] - num[j] / den[j]);
-            }
+        // one method per form, each compiled on its own profile (in one method, a form reached late
+        // could leave the JIT's code for the others slower)
+        if (largeQ) {
+            largeQRoots(n);
+        } else if (steps == 0) {
+            seriesRoots(n);
         } else {
-            if (steps == 0) {
-                for (int j = 0; j < n; j++) {
-                    z[j] = longSeries(q[j]);
-                }
-            } else {
-                for (int j = 0; j < n; j++) {
-                    z[j] = series(q[j]);
-                }
-            }
-            for (int step = 0; step < steps; step++) {
-                for (int j = 0; j < n; j++) {
-                    double zj = z[j];
-                    double h = cubic(zj, q[j]);
-                    double d1 = slope(zj);
-                    num[j] = halleyNumerator(h, d1);
-                    den[j] = halleyDenominator(h, d1, curvature(zj));
-                }
-                for (int j = 0; j < n; j++) {
-                    z[j] = z[j] - num[j] / den[j];
-                }
-            }
+            halleyRoots(n);
         }
         for (int j = 0; j < n; j++) {
             y[j] = magnitude(ax[j], z[j]);
@@ -412,6 +384,49 @@ public final class Tl1Kernel {
         double limit = qLimit;
         for (int j = 0; j < n; j++) {
             num[j] = badness(y[j], ax[j], q[j], limit);
+        }
+    }
+
+    /** z[j] for j < n by the large-q form ({@link #nearOneRoot}); z holds w = 1/4 - z until the last loop. */
+    private void largeQRoots(int n) {
+        for (int j = 0; j < n; j++) {
+            z[j] = startW(q[j]);
+        }
+        for (int j = 0; j < n; j++) {
+            double wj = z[j];
+            double h = cubicW(wj, 1.0 - q[j]);
+            double d1 = slopeW(wj);
+            num[j] = halleyNumerator(h, d1);
+            den[j] = halleyDenominator(h, d1, curvatureW(wj));
+        }
+        for (int j = 0; j < n; j++) {
+            z[j] = 0.25 - (z[j] - num[j] / den[j]);
+        }
+    }
+
+    /** z[j] for j < n by the small-q form's long series alone ({@link #squaredSine} with no step). */
+    private void seriesRoots(int n) {
+        for (int j = 0; j < n; j++) {
+            z[j] = longSeries(q[j]);
+        }
+    }
+
+    /** z[j] for j < n by the small-q form's series and Halley steps ({@link #squaredSine}). */
+    private void halleyRoots(int n) {
+        for (int j = 0; j < n; j++) {
+            z[j] = series(q[j]);
+        }
+        for (int step = 0; step < steps; step++) {
+            for (int j = 0; j < n; j++) {
+                double zj = z[j];
+                double h = cubic(zj, q[j]);
+                double d1 = slope(zj);
+                num[j] = halleyNumerator(h, d1);
+                den[j] = halleyDenominator(h, d1, curvature(zj));
+            }
+            for (int j = 0; j < n; j++) {
+                z[j] = z[j] - num[j] / den[j];
+            }
         }
     }
 
