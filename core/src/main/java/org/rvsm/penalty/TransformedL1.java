@@ -95,7 +95,7 @@ public record TransformedL1(double a) implements Penalty {
      * dst[i] = (float) prox((double) src[i], mu), bit for bit, computed by the block kernel
      * ({@link Tl1Kernel}: the cubic solved without asin and sin, in loops the JIT vectorises;
      * docs/math.md section 3.4) with scratch of the calling thread's own, allocated by its first
-     * call (about 130 KB, kept while the thread lives); later calls allocate nothing.
+     * call (about 140 KB, kept while the thread lives); later calls allocate nothing.
      */
     @Override
     public void prox(float[] src, float[] dst, double mu) {
