@@ -13,6 +13,10 @@
 #                           many met the targets
 #   bench/run.sh numpy      the side-by-side only ($PYTHON, default python3, needs numpy:
 #                           apt-get install python3-numpy)
+#   bench/run.sh torch [ROUNDS]
+#                           Tl1's float prox side by side with PyTorch and numpy on the same 1M floats, one
+#                           thread, in each regime (Tl1VsTorch; not part of "all"): needs torch and numpy
+#                           (apt-get install python3-torch); $PYTHON, else the first python3 that imports torch
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
@@ -50,6 +54,16 @@ if [ "$what" = all ] || [ "$what" = jmh ]; then
 fi
 if [ "$what" = all ] || [ "$what" = numpy ]; then
   java -Xmx6g -cp bench/target/benchmarks.jar org.rvsm.bench.GradientVsNumpy bench/results/gradient-vs-numpy.json
+fi
+if [ "$what" = torch ]; then   # Tl1 against the PyTorch and numpy peers (bench/torch_tl1.py)
+  if [ -z "${PYTHON:-}" ]; then
+    for candidate in python3 /usr/bin/python3; do
+      if "$candidate" -c 'import torch, numpy' 2>/dev/null; then PYTHON="$candidate"; break; fi
+    done
+  fi
+  [ -n "${PYTHON:-}" ] || { echo "bench/run.sh torch: no python3 imports torch and numpy (set \$PYTHON)" >&2; exit 1; }
+  PYTHON="$PYTHON" java -cp bench/target/benchmarks.jar org.rvsm.bench.Tl1VsTorch bench/results/tl1-vs-torch.json \
+    $((1 << 20)) "${2:-3}" 20
 fi
 if [ "$what" = epoch ]; then   # bench/run.sh epoch: RVSM's time per epoch over dense SGD (needs dataset-fashion-mnist)
   java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead bench/results/epoch-overhead.json lenet300 5 3

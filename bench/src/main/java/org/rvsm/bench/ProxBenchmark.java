@@ -18,8 +18,10 @@ import org.rvsm.penalty.Penalty;
 
 /**
  * Throughput of the float[] prox on 1M entries, one thread. Scores are in entries per microsecond
- * (ops/us, one op = one entry): 1000 ops/us is 1 G entries/s. Inputs are N(0,1) and mu is chosen
- * so that about half of the entries fall in the dead zone (the branchiest case).
+ * (ops/us, one op = one entry): 1000 ops/us is 1 G entries/s. Inputs are N(0,1). For l1, l0 and
+ * "tl1", mu is chosen so that about half of the entries fall in the dead zone (the branchiest case);
+ * the other Tl1 cases are those of Tl1VsTorch: "tl1-a0.1" (jump regime, a = 0.1, mu = 0.01, 92% kept)
+ * and "tl1-continuous" (a = 1, mu = 2e-3, nearly all kept).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -31,7 +33,7 @@ public class ProxBenchmark {
 
     private static final int SIZE = 1 << 20;
 
-    @Param({"l1", "l0", "tl1"})
+    @Param({"l1", "l0", "tl1", "tl1-a0.1", "tl1-continuous"})
     public String penalty;
 
     private Penalty p;
@@ -50,6 +52,7 @@ public class ProxBenchmark {
         p = switch (penalty) {
             case "l1" -> Penalty.l1();
             case "l0" -> Penalty.l0();
+            case "tl1-a0.1" -> Penalty.transformedL1(0.1);
             default -> Penalty.transformedL1(1.0);
         };
         // threshold 0.674 = the median of |N(0,1)|: half the entries are zeroed
@@ -57,7 +60,9 @@ public class ProxBenchmark {
         mu = switch (penalty) {
             case "l1" -> target;
             case "l0" -> target * target / 2.0;
-            default -> target / 2.0; // Tl1 a=1, continuous regime: t* = 2 mu
+            case "tl1-a0.1" -> 0.01;      // jump regime (mu > a^2 / (2(a+1)) = 0.0045): t* = 0.098
+            case "tl1-continuous" -> 2e-3; // continuous regime: t* = 2 mu = 0.004
+            default -> target / 2.0;       // 0.337: a = 1 is in its jump regime (mu > 1/4), t* = 0.661
         };
     }
 

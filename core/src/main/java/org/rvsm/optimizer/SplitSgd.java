@@ -3,6 +3,7 @@ package org.rvsm.optimizer;
 import org.rvsm.penalty.L0;
 import org.rvsm.penalty.L1;
 import org.rvsm.penalty.Penalty;
+import org.rvsm.penalty.Tl1Kernel;
 import org.rvsm.penalty.TransformedL1;
 
 /**
@@ -100,10 +101,10 @@ public final class SplitSgd {
     }
 
     /**
-     * dst = T_mu(src) of the penalty: bit for bit {@link Penalty#prox(float[], float[], double)}, which
-     * is the reference form. For Tl1 with mu > 0 it runs the block kernel ({@link Tl1Kernel}) with the
-     * scratch of {@code work} (any workspace; null: the reference form), which evaluates the
-     * trigonometric form only for the entries above the threshold. dst may be src.
+     * dst = T_mu(src) of the penalty: bit for bit {@link Penalty#prox(float[], float[], double)}. For
+     * Tl1 with mu > 0 it runs the block kernel ({@link Tl1Kernel}) with the scratch of {@code work}
+     * (any workspace; null: the penalty's own prox(float[]), which runs the same kernel with scratch of
+     * its thread). dst may be src.
      */
     public static void prox(Penalty penalty, float[] src, float[] dst, double mu, Workspace work) {
         Penalty.checkLengths(src.length, dst.length);
@@ -121,7 +122,7 @@ public final class SplitSgd {
      * One tensor's scratch for {@link #rvsmStep} and {@link #prox}, to be kept from step to step: Tl1's u where many
      * weights survive, where its survivors were (a hint that makes finding them again cheap; results
      * never depend on it) and the block kernel's scratch ({@link Tl1Kernel}). l1 and l0 use none.
-     * 8 bytes per weight and about 130 KB. Not thread-safe: one thread steps a tensor at a time.
+     * 8 bytes per weight and about 150 KB. Not thread-safe: one thread steps a tensor at a time.
      */
     public static final class Workspace {
 

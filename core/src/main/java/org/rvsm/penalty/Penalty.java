@@ -17,7 +17,8 @@ package org.rvsm.penalty;
  *       (l0, Tl1 with large mu) both 0 and the non-zero branch minimise; the tie goes to 0.</li>
  *   <li>{@code mu == 0} is the identity, bit for bit (so lambda = 0 reduces RVSM to gradient descent).</li>
  *   <li>NaN in gives NaN out; +-infinity in gives +-infinity out.</li>
- *   <li>Array forms allocate nothing; {@code src} and {@code dst} may be the same array.</li>
+ *   <li>Array forms allocate nothing (Tl1's float[] form: nothing after its first call on a thread);
+ *       {@code src} and {@code dst} may be the same array.</li>
  * </ul>
  */
 public sealed interface Penalty permits L1, L0, TransformedL1 {

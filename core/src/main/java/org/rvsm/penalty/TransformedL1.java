@@ -12,14 +12,18 @@ package org.rvsm.penalty;
  * the textbook form for large a or large |x|.
  *
  * <p>The float[] form is the double form rounded once to float, entry by entry (the Penalty
- * contract). The RVSM training step computes the same bits with a block kernel of its own, which
- * solves a cubic instead of calling asin and sin where it can (docs/math.md section 3.4).
+ * contract). It computes those bits with a block kernel ({@link Tl1Kernel}, also the RVSM training
+ * step's), which solves a cubic instead of calling asin and sin, and falls back on this form only
+ * where a result might round differently (docs/math.md section 3.4).
  *
  * <p>Threshold: t* = mu (a+1)/a if mu <= a^2 / (2(a+1)) (continuous regime), else
  * sqrt(2 mu (a+1)) - a/2 (jump regime; the tie at |x| = t* goes to 0). Its inverse
  * ({@link #muForThreshold}): mu = t* a/(a+1) if t* <= a/2, else (t* + a/2)^2 / (2(a+1)).
  */
 public record TransformedL1(double a) implements Penalty {
+
+    /** One kernel per thread, for the float[] prox: not thread-safe, and too big to allocate per call. */
+    private static final ThreadLocal<Tl1Kernel> KERNELS = ThreadLocal.withInitial(Tl1Kernel::new);
 
     public TransformedL1 {
         if (!(a > 0.0) || Double.isInfinite(a)) {
@@ -88,20 +92,22 @@ public record TransformedL1(double a) implements Penalty {
     }
 
     /**
-     * dst[i] = (float) prox((double) src[i], mu): the dead zone by a compare, the survivors through
-     * the trigonometric form, entry by entry. (The RVSM step's block kernel computes the same bits
-     * faster, without asin and sin where it can: docs/math.md section 3.4.)
+     * dst[i] = (float) prox((double) src[i], mu), bit for bit, computed by the block kernel
+     * ({@link Tl1Kernel}: the cubic solved without asin and sin, in loops the JIT vectorises;
+     * docs/math.md section 3.4) with scratch of the calling thread's own, allocated by its first
+     * call (about 140 KB, kept while the thread lives); later calls allocate nothing.
      */
     @Override
     public void prox(float[] src, float[] dst, double mu) {
         Penalty.checkLengths(src.length, dst.length);
-        double t = threshold(mu);
+        threshold(mu); // checks mu
         if (mu == 0.0) {
             System.arraycopy(src, 0, dst, 0, src.length);
             return;
         }
-        for (int i = 0; i < src.length; i++) {
-            dst[i] = (float) shrink(src[i], mu, t);
+        Tl1Kernel kernel = KERNELS.get().configure(this, mu);
+        for (int from = 0; from < src.length; from += Tl1Kernel.BLOCK) {
+            kernel.compute(src, from, Math.min(src.length, from + Tl1Kernel.BLOCK), dst);
         }
     }
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rvsm.penalty.Penalty;
+import org.rvsm.penalty.Tl1Kernel;
 
 /**
  * {@link SplitSgd#prox} (Tl1 through the block kernel) equals the reference form

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.rvsm.penalty.L1;
 import org.rvsm.penalty.Penalty;
+import org.rvsm.penalty.Tl1Kernel;
 
 /**
  * The fused step against the textbook update written out in double precision, one line per formula of

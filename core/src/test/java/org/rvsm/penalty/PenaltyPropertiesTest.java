@@ -123,10 +123,10 @@ class PenaltyPropertiesTest {
     }
 
     /**
-     * The Tl1 float[] form equals the trigonometric double form rounded to float, bit for bit. A
-     * million checks over random (mu, a, weight scale), both regimes, including deep-network scales.
-     * (The RVSM step's block kernel, which solves a cubic instead, is held to the same in
-     * org.rvsm.optimizer.Tl1KernelTest.)
+     * The Tl1 float[] form (its block kernel, which solves a cubic instead) equals the trigonometric
+     * double form rounded to float, bit for bit. A million checks over random (mu, a, weight scale),
+     * both regimes, including deep-network scales. (The kernel's own paths: Tl1KernelTest and
+     * Tl1FastPathTest.)
      */
     @org.junit.jupiter.api.Test
     void transformedL1FloatFormEqualsTheRoundedScalarFormEverywhere() {

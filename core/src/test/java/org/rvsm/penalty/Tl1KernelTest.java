@@ -1,19 +1,20 @@
-package org.rvsm.optimizer;
+package org.rvsm.penalty;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.rvsm.penalty.Penalty;
-import org.rvsm.penalty.TransformedL1;
+import org.rvsm.optimizer.SplitSgd;
 
 /**
  * Tl1's block kernel (docs/math.md sections 3.4 and 3.7): its values equal the double operator rounded
- * to float, bit for bit, through either path (few or many survivors) and whatever it computed before;
- * the cubic's root and the two rounding checks it relies on.
+ * to float, bit for bit, through every path (few or many survivors, the whole block) and whatever it
+ * computed before; the two forms' roots and the two rounding checks it relies on. (Each regime and
+ * form against an independent reference: Tl1FastPathTest.)
  */
 class Tl1KernelTest {
 
@@ -80,7 +81,7 @@ class Tl1KernelTest {
         float[] expected = new float[src.length];
         p.prox(src, expected, mu);
         float[] inPlace = src.clone();
-        assertEquals(k, kernel.compute(inPlace, 0, inPlace.length, inPlace));
+        kernel.compute(inPlace, 0, inPlace.length, inPlace);
         assertArrayEquals(expected, inPlace, 0.0f, "in place");
     }
 
@@ -141,6 +142,74 @@ class Tl1KernelTest {
     }
 
     /**
+     * The large-q form's root w = 1/4 - z against bisection on its cubic 16 w^3 + 12 w^2 = 1 - q
+     * (an independent solve: no start, no Halley step) over its whole range q in [0, 0.995], and
+     * its start ({@link Tl1Kernel#startW}) within the 3e-7 its javadoc claims.
+     */
+    @Test
+    void largeQRootMatchesBisectionAndItsStartIsAsClaimed() {
+        double worstStart = 0.0;
+        for (int k = 0; k <= 100_000; k++) {
+            double q = Tl1Kernel.NEAR_ONE_Q * k / 100_000;
+            double w = bisectW(1.0 - q);
+            double z = Tl1Kernel.nearOneRoot(q);
+            assertEquals(0.25 - w, z, 4 * Math.ulp(0.25) + 1e-15 * w, "q = " + q);
+            if (k > 0) {
+                worstStart = Math.max(worstStart, Math.abs(Tl1Kernel.startW(q) - w) / w);
+            }
+        }
+        assertTrue(worstStart < 3e-7, "start's relative error " + worstStart);
+        // small q: z = 1/4 - w keeps its absolute accuracy; against the trigonometric form
+        for (double q : new double[] {1e-3, 0.1, 0.5, 0.9}) {
+            double s = Math.sin(Math.asin(Math.sqrt(q)) / 3.0);
+            assertEquals(s * s, Tl1Kernel.nearOneRoot(q), 1e-16, "q = " + q);
+        }
+    }
+
+    /**
+     * The root in [0, 1/4] of 16 w^3 + 12 w^2 = p by bisection to the last bit (the left side is
+     * increasing for w >= 0, 0 at 0 and 1 at 1/4).
+     */
+    private static double bisectW(double p) {
+        double lo = 0.0;
+        double hi = 0.25;
+        while (true) {
+            double mid = 0.5 * (lo + hi);
+            if (mid <= lo || mid >= hi) {
+                return 0.5 * (lo + hi);
+            }
+            if (mid * mid * (12.0 + 16.0 * mid) < p) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+    }
+
+    /**
+     * Which form (a, mu) gets: the small-q form while q at the threshold is at most 0.64, the
+     * large-q form above; the kernel gives the rounded operator's bits either side of the switch.
+     */
+    @Test
+    void theFormSwitchesAtQOfTheThreshold() {
+        TransformedL1 p = new TransformedL1(1.0);
+        // a = 1: q* = 27 m / (4 (1 + m)^3) with m = 2 mu in the continuous regime: 0.635 at mu = 0.0695, 0.644 at 0.071
+        float[] src = new float[3000];
+        SplittableRandom rng = new SplittableRandom(5);
+        for (double mu : new double[] {0.0695, 0.071}) {
+            for (int i = 0; i < src.length; i++) {
+                src[i] = (float) (p.threshold(mu) * (1.0 + 3.0 * rng.nextDouble()));
+            }
+            float[] dst = new float[src.length];
+            p.prox(src, dst, mu);
+            for (int i = 0; i < src.length; i++) {
+                assertEquals(Float.floatToRawIntBits((float) p.prox(src[i], mu)), Float.floatToRawIntBits(dst[i]),
+                        "mu = " + mu + ", x = " + src[i]);
+            }
+        }
+    }
+
+    /**
      * The scalar path's test (fits) and the vectorised path's (badness == +0) agree, at the edges of
      * each condition: y at 2^-100 and 2^100 and just outside, q at 0.64 and just above, NaN, a y on a
      * float rounding boundary (the midpoint between 1 and the next float) and a y far from one.
@@ -156,11 +225,21 @@ class Tl1KernelTest {
         boolean[] expected = {true, false, true, false, true, false, false, false, false, true, true};
         for (int c = 0; c < cases.length; c++) {
             double[] k = cases[c];
-            boolean fits = Tl1Kernel.fits(k[0], k[1], k[2]);
-            double badness = Tl1Kernel.badness(k[0], k[1], k[2]);
+            boolean fits = Tl1Kernel.fits(k[0], k[1], k[2], Tl1Kernel.FAST_Q);
+            double badness = Tl1Kernel.badness(k[0], k[1], k[2], Tl1Kernel.FAST_Q);
             assertEquals(expected[c], fits, "fits " + java.util.Arrays.toString(k));
             assertEquals(fits, Double.doubleToRawLongBits(badness) == 0L, "badness " + badness + " for "
                     + java.util.Arrays.toString(k));
+        }
+        // the large-q form's limit: q = 0.995 fits, the next double above does not, 0.64 < q < 0.995 fits
+        double[][] large = {{0.75, 1.0, 0.995}, {0.75, 1.0, Math.nextUp(0.995)}, {0.75, 1.0, 0.8}};
+        boolean[] largeExpected = {true, false, true};
+        for (int c = 0; c < large.length; c++) {
+            double[] k = large[c];
+            boolean fits = Tl1Kernel.fits(k[0], k[1], k[2], Tl1Kernel.NEAR_ONE_Q);
+            assertEquals(largeExpected[c], fits, "fits " + java.util.Arrays.toString(k));
+            assertEquals(fits, Double.doubleToRawLongBits(Tl1Kernel.badness(k[0], k[1], k[2], Tl1Kernel.NEAR_ONE_Q))
+                    == 0L, "badness for " + java.util.Arrays.toString(k));
         }
     }
 }
