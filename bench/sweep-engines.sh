@@ -32,7 +32,8 @@ done
 sum() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.2f", s }'; }
 tl=$(sum "${times_local[@]}"); ts=$(sum "${times_spark[@]}")
 overhead=$(awk -v l="$tl" -v s="$ts" 'BEGIN { printf "%.2f", 100 * (s - l) / l }')
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+cpuinfo() { sed -n "s/^$1[[:space:]]*: //p" /proc/cpuinfo | head -1; }
+cpu="$(cpuinfo 'model name'), family $(cpuinfo 'cpu family') model $(cpuinfo 'model')"
 printf 'local engine %.1f s, spark local[2] %.1f s over %d rounds: Spark overhead %+.1f%% (results identical)\n' \
   "$tl" "$ts" "$rounds" "$overhead"
 mkdir -p bench/results

@@ -23,6 +23,7 @@ import org.rvsm.cli.sweep.SweepEngineProvider;
 import org.rvsm.cli.sweep.SweepPlan;
 import org.rvsm.cli.sweep.SweepPoint;
 import org.rvsm.cli.sweep.SweepRuns;
+import org.rvsm.nn.train.TrainConfig.Method;
 import org.rvsm.penalty.Penalty;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -204,6 +205,11 @@ final class SweepCommand implements Callable<Integer> {
         return failed > 0 ? ExitCode.INCOMPLETE : ExitCode.OK;
     }
 
+    /** A point without its seed, and the train arguments that make it (besides those every point has). */
+    private record Setting(String name, Method method, String penalty, double threshold, double sparsity,
+                           List<String> args) {
+    }
+
     /** The plan these options make, after checking them; bad values are a UserError naming the option. */
     SweepPlan plan() {
         Choices.oneOf("--model", model, org.rvsm.nn.model.Models.NAMES);
@@ -227,31 +233,27 @@ final class SweepCommand implements Callable<Integer> {
         if (seeds.size() != new java.util.HashSet<>(seeds).size()) {
             throw new UserError("--seeds: each seed once, got " + seeds);
         }
-        List<String[]> settings = new ArrayList<>(); // name, method, penalty, threshold, sparsity, then train args
-        List<List<String>> extras = new ArrayList<>();
-        settings.add(new String[] {"dense", "dense", "dense", "0", "0"});
-        extras.add(List.of());
+        List<Setting> settings = new ArrayList<>();
+        settings.add(new Setting("dense", Method.DENSE, Method.DENSE.label(), 0, 0, List.of()));
         for (String p : penalties) {
             Penalty penalty = Choices.penalty(p, a);
             for (double t : thresholds) {
                 double lambda = beta * penalty.muForThreshold(t);
-                settings.add(new String[] {String.format(Locale.ROOT, "rvsm-%s-t%s", p, t), "rvsm", p,
-                    Double.toString(t), "0"});
-                extras.add(List.of("--penalty", p, "--a", Double.toString(a), "--lambda", Double.toString(lambda),
-                        "--beta", Double.toString(beta)));
+                settings.add(new Setting(String.format(Locale.ROOT, "rvsm-%s-t%s", p, t), Method.RVSM, p, t, 0,
+                        List.of("--penalty", p, "--a", Double.toString(a), "--lambda", Double.toString(lambda),
+                                "--beta", Double.toString(beta))));
             }
         }
         for (double s : pruneSparsities) {
-            settings.add(new String[] {String.format(Locale.ROOT, "prune-%s", s), "prune", "prune", "0",
-                Double.toString(s)});
-            extras.add(List.of("--prune-sparsity", Double.toString(s),
-                    "--finetune-epochs", Integer.toString(Math.max(1, epochs / 3))));
+            settings.add(new Setting(String.format(Locale.ROOT, "prune-%s", s), Method.PRUNE, Method.PRUNE.label(), 0, s,
+                    List.of("--prune-sparsity", Double.toString(s),
+                            "--finetune-epochs", Integer.toString(Math.max(1, epochs / 3)))));
         }
         List<SweepPoint> points = new ArrayList<>();
-        for (int i = 0; i < settings.size(); i++) {
-            String[] s = settings.get(i);
+        for (Setting s : settings) {
             for (long seed : seeds) {
-                List<String> args = new ArrayList<>(List.of("--model", model, "--dataset", dataset, "--method", s[1],
+                List<String> args = new ArrayList<>(List.of("--model", model, "--dataset", dataset,
+                        "--method", s.method().label(),
                         "--epochs", Integer.toString(epochs), "--seed", Long.toString(seed),
                         "--train-limit", Integer.toString(trainLimit), "--test-limit", Integer.toString(testLimit)));
                 if (data != null) {
@@ -260,9 +262,9 @@ final class SweepCommand implements Callable<Integer> {
                 if (augment != null) {
                     args.add(augment ? "--augment" : "--no-augment");
                 }
-                args.addAll(extras.get(i));
-                points.add(new SweepPoint(points.size(), s[0] + "-s" + seed, s[0], seed, s[1], s[2],
-                        Double.parseDouble(s[3]), Double.parseDouble(s[4]), args));
+                args.addAll(s.args());
+                points.add(new SweepPoint(points.size(), s.name() + "-s" + seed, s.name(), seed, s.method(), s.penalty(),
+                        s.threshold(), s.sparsity(), args));
             }
         }
         return new SweepPlan(Invocation.of(spec).command(), points);

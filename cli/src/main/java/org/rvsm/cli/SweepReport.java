@@ -9,6 +9,7 @@ import java.util.Map;
 import org.rvsm.cli.report.Html;
 import org.rvsm.cli.report.SvgPlot;
 import org.rvsm.cli.sweep.SweepPoint;
+import org.rvsm.nn.train.TrainConfig.Method;
 
 /**
  * A sweep's results: one row per run (sweep.csv, sweep.json's "runs"), and per setting the mean over
@@ -24,11 +25,12 @@ final class SweepReport {
             "seconds_per_epoch");
 
     private final List<Map<String, Object>> runs = new ArrayList<>();
+    private final Map<String, String> curves = new LinkedHashMap<>(); // setting -> the plot's series
 
     /** A run that finished: its summary.json gives the numbers (none when it diverged). */
     void finished(SweepPoint p, JsonNode summary) {
         Map<String, Object> r = row(p, summary.path("status").asText());
-        r.put("lambda", "rvsm".equals(p.method()) ? summary.path("config").path("lambda").asDouble() : 0.0);
+        r.put("lambda", p.method() == Method.RVSM ? summary.path("config").path("lambda").asDouble() : 0.0);
         if ("completed".equals(r.get("status"))) {
             for (String k : NUMBERS) {
                 r.put(k, summary.path(k).asDouble());
@@ -48,7 +50,8 @@ final class SweepReport {
         runs.add(r);
     }
 
-    private static Map<String, Object> row(SweepPoint p, String status) {
+    private Map<String, Object> row(SweepPoint p, String status) {
+        curves.put(p.setting(), p.curve());
         Map<String, Object> r = new LinkedHashMap<>();
         for (String c : COLUMNS) {
             r.put(c, null); // null in JSON, an empty cell in CSV
@@ -56,7 +59,7 @@ final class SweepReport {
         r.put("name", p.name());
         r.put("setting", p.setting());
         r.put("seed", p.seed());
-        r.put("method", p.method());
+        r.put("method", p.method().label());
         r.put("penalty", p.penalty());
         r.put("threshold", p.threshold());
         r.put("target_sparsity", p.sparsity());
@@ -93,7 +96,7 @@ final class SweepReport {
             s.put("setting", setting);
             s.put("method", rs.get(0).get("method"));
             s.put("penalty", rs.get(0).get("penalty"));
-            s.put("curve", curve(rs.get(0)));
+            s.put("curve", curves.get(setting));
             s.put("seeds", done.size());
             s.put("runs", rs.size());
             for (String k : NUMBERS) {
@@ -121,10 +124,6 @@ final class SweepReport {
             ss += (x - mean) * (x - mean);
         }
         return Math.sqrt(ss / (v.length - 1));
-    }
-
-    private static String curve(Map<String, Object> r) {
-        return "rvsm".equals(r.get("method")) ? "RVSM " + r.get("penalty") : (String) r.get("method");
     }
 
     /** sweep.csv, sweep.json, sweep.svg and index.html in dir. */

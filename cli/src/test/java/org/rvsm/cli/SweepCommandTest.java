@@ -24,6 +24,7 @@ import org.rvsm.cli.sweep.LocalEngine;
 import org.rvsm.cli.sweep.PointRun;
 import org.rvsm.cli.sweep.SweepEngine;
 import org.rvsm.cli.sweep.SweepPoint;
+import org.rvsm.nn.train.TrainConfig.Method;
 
 /**
  * The sweep as a plan of points: seeds and their spread, continuing after a kill or a failure, one
@@ -204,8 +205,8 @@ class SweepCommandTest {
     void aPointThatFailsIsTriedAgainThenRecordedWhileTheOthersComplete() throws Exception {
         List<String> good = List.of("--data", data.toString(), "--epochs", "2", "--method", "dense");
         List<String> bad = List.of("--data", data.toString(), "--epochs", "2", "--model", "nosuch");
-        List<SweepPoint> points = List.of(new SweepPoint(0, "good-s1", "good", 1, "dense", "dense", 0, 0, good),
-                new SweepPoint(1, "bad-s1", "bad", 1, "dense", "dense", 0, 0, bad));
+        List<SweepPoint> points = List.of(new SweepPoint(0, "good-s1", "good", 1, Method.DENSE, "dense", 0, 0, good),
+                new SweepPoint(1, "bad-s1", "bad", 1, Method.DENSE, "dense", 0, 0, bad));
         Map<String, PointRun> ended = new ConcurrentHashMap<>();
         Map<String, String> failed = new ConcurrentHashMap<>();
         try (LocalEngine engine = new LocalEngine(new EngineSettings(2, null, 2, Map.of()))) {

@@ -25,6 +25,7 @@ import org.rvsm.cli.sweep.EngineSettings;
 import org.rvsm.cli.sweep.PointRun;
 import org.rvsm.cli.sweep.SweepEngine;
 import org.rvsm.cli.sweep.SweepPoint;
+import org.rvsm.nn.train.TrainConfig.Method;
 
 /**
  * The Spark engine in Spark's local mode on this machine's cores, on a synthetic IDX dataset: the same
@@ -107,8 +108,8 @@ class SparkEngineTest {
     void aFailingPointIsTriedAgainThenRecordedWhileTheOthersComplete() throws Exception {
         List<String> good = List.of("--data", data.toString(), "--epochs", "2", "--method", "dense");
         List<String> bad = List.of("--data", data.toString(), "--epochs", "2", "--model", "nosuch");
-        List<SweepPoint> points = List.of(new SweepPoint(0, "bad-s1", "bad", 1, "dense", "dense", 0, 0, bad),
-                new SweepPoint(1, "good-s1", "good", 1, "dense", "dense", 0, 0, good));
+        List<SweepPoint> points = List.of(new SweepPoint(0, "bad-s1", "bad", 1, Method.DENSE, "dense", 0, 0, bad),
+                new SweepPoint(1, "good-s1", "good", 1, Method.DENSE, "dense", 0, 0, good));
         Map<String, PointRun> ended = new ConcurrentHashMap<>();
         Map<String, String> failed = new ConcurrentHashMap<>();
         try (SweepEngine engine = SparkEngine.start(new EngineSettings(null, "local[2]", 2, Map.of()))) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.rvsm.cli.UserError;
+import org.rvsm.nn.train.TrainConfig.Method;
 
 /**
  * A sweep's plan: its independent points, in order, as written to DIR/plan.json. Two plans are the same
@@ -52,7 +53,7 @@ public record SweepPlan(String command, List<SweepPoint> points) {
             m.put("name", p.name());
             m.put("setting", p.setting());
             m.put("seed", p.seed());
-            m.put("method", p.method());
+            m.put("method", p.method().label());
             m.put("penalty", p.penalty());
             m.put("threshold", p.threshold());
             m.put("sparsity", p.sparsity());
@@ -79,14 +80,14 @@ public record SweepPlan(String command, List<SweepPoint> points) {
             throw new UserError(file + ": not a version " + VERSION + " sweep plan (format '" + FORMAT + "')");
         }
         List<SweepPoint> points = new ArrayList<>();
-        for (JsonNode p : root.path("points")) {
-            List<String> args = new ArrayList<>();
-            p.path("train_args").forEach(a -> args.add(a.asText()));
-            points.add(new SweepPoint(p.path("index").asInt(-1), p.path("name").asText(), p.path("setting").asText(),
-                    p.path("seed").asLong(), p.path("method").asText(), p.path("penalty").asText(),
-                    p.path("threshold").asDouble(), p.path("sparsity").asDouble(), args));
-        }
         try {
+            for (JsonNode p : root.path("points")) {
+                List<String> args = new ArrayList<>();
+                p.path("train_args").forEach(a -> args.add(a.asText()));
+                points.add(new SweepPoint(p.path("index").asInt(-1), p.path("name").asText(), p.path("setting").asText(),
+                        p.path("seed").asLong(), Method.parse(p.path("method").asText()), p.path("penalty").asText(),
+                        p.path("threshold").asDouble(), p.path("sparsity").asDouble(), args));
+            }
             return new SweepPlan(root.path("command").asText(), points);
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": not a valid sweep plan (" + e.getMessage() + ")");
