@@ -34,6 +34,22 @@ public record PointJob(List<String> trainArgs, int threads) implements Serializa
     private static final long serialVersionUID = 1L;
     /** The most of a log kept in a {@link PointRun}: its end, where train's one-line reason is. */
     private static final int LOG_TAIL = 64 * 1024;
+    /**
+     * The children running now, with their temporary directories: a JVM that exits (Ctrl-C, SIGTERM)
+     * takes them with it and removes what they wrote.
+     */
+    private static final java.util.Map<Process, Path> RUNNING = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach((child, dir) -> {
+            try {
+                child.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                deleteTree(dir);
+            } catch (InterruptedException | UncheckedIOException e) {
+                // exiting anyway: what is left is in the system's temporary directory
+            }
+        }), "rvsm-sweep-children"));
+    }
 
     public PointJob {
         trainArgs = List.copyOf(trainArgs);
@@ -57,12 +73,15 @@ public record PointJob(List<String> trainArgs, int threads) implements Serializa
             pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
             pb.redirectErrorStream(true).redirectOutput(log.toFile());
             Process child = pb.start();
+            RUNNING.put(child, tmp);
             int code;
             try {
                 code = child.waitFor();
             } catch (InterruptedException e) {
                 child.destroyForcibly().waitFor();
                 throw e;
+            } finally {
+                RUNNING.remove(child);
             }
             return new PointRun(code, Files.isDirectory(out) ? readAll(out) : Map.of(), tail(log));
         } finally {
