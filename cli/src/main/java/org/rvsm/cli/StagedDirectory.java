@@ -134,7 +134,7 @@ final class StagedDirectory implements AutoCloseable {
     public void close() {
         if (!committed) {
             try {
-                deleteTree(staging);
+                Directories.deleteTree(staging);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -265,18 +265,6 @@ final class StagedDirectory implements AutoCloseable {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to);
-        }
-    }
-
-    /** Deletes a directory tree that this process created (a staging directory). */
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

@@ -270,11 +270,19 @@ final class SweepCommand implements Callable<Integer> {
         return new SweepPlan(Invocation.of(spec).command(), points);
     }
 
+    /** The engine --engine names among those on the class path (found once); null for the local engine. */
+    private SweepEngineProvider provider;
+
     private EngineSettings engineSettings() {
         List<String> engines = new ArrayList<>(List.of("local"));
-        ServiceLoader.load(SweepEngineProvider.class).forEach(p -> engines.add(p.name()));
+        for (SweepEngineProvider p : ServiceLoader.load(SweepEngineProvider.class)) {
+            engines.add(p.name());
+            if (p.name().equals(engine)) {
+                provider = p;
+            }
+        }
         if (!engines.contains("spark")) {
-            engines.add("spark");
+            engines.add("spark"); // named even when its module is absent: openEngine says where it is
         }
         Choices.oneOf("--engine", engine, engines);
         if (!engine.equals("local") && jobs != null) {
@@ -294,10 +302,8 @@ final class SweepCommand implements Callable<Integer> {
         if (engine.equals("local")) {
             return new LocalEngine(settings);
         }
-        for (SweepEngineProvider p : ServiceLoader.load(SweepEngineProvider.class)) {
-            if (p.name().equals(engine)) {
-                return p.open(settings);
-            }
+        if (provider != null) {
+            return provider.open(settings);
         }
         throw new UserError("--engine " + engine + ": its module is not on the class path; run through ./rvsm, or "
                 + "java -jar spark/target/rvsm-spark.jar (mvn package builds it)");

@@ -69,10 +69,6 @@ final class SweepReport {
         return r;
     }
 
-    List<Map<String, Object>> runs() {
-        return runs;
-    }
-
     long count(String status) {
         return runs.stream().filter(r -> status.equals(r.get("status"))).count();
     }

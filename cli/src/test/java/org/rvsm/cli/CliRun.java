@@ -3,10 +3,10 @@ package org.rvsm.cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** One in-process run of the CLI: exit code, stdout and stderr. */
-record CliRun(int code, String out, String err) {
+/** One in-process run of the CLI: exit code, stdout and stderr (also for rvsm-spark's tests). */
+public record CliRun(int code, String out, String err) {
 
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));

@@ -13,8 +13,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,14 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rvsm.cli.sweep.EngineSettings;
 import org.rvsm.cli.sweep.LocalEngine;
 import org.rvsm.cli.sweep.PointRun;
-import org.rvsm.cli.sweep.SweepEngine;
-import org.rvsm.cli.sweep.SweepPoint;
-import org.rvsm.nn.train.TrainConfig.Method;
+import org.rvsm.cli.sweep.RecordingListener;
 
 /**
  * The sweep as a plan of points: seeds and their spread, continuing after a kill or a failure, one
  * point at a time for job arrays, and refusing a different plan. On the synthetic IDX data of
- * {@link TrainCliTest}, two epochs per run.
+ * {@link SyntheticIdx}, two epochs per run.
  */
 class SweepCommandTest {
 
@@ -40,11 +36,7 @@ class SweepCommandTest {
 
     @BeforeAll
     static void makeData() throws IOException {
-        data = tmp.resolve("idx");
-        Files.createDirectories(data);
-        SplittableRandom rng = new SplittableRandom(1);
-        TrainCliTest.writeSplit(data, "train", 600, rng);
-        TrainCliTest.writeSplit(data, "t10k", 200, rng);
+        data = SyntheticIdx.write(tmp.resolve("idx"), 600, 200, 1);
     }
 
     /** A small sweep: dense, RVSM-l0 at one threshold, pruning at one sparsity; each for the given seeds. */
@@ -203,25 +195,12 @@ class SweepCommandTest {
 
     @Test
     void aPointThatFailsIsTriedAgainThenRecordedWhileTheOthersComplete() throws Exception {
-        List<String> good = List.of("--data", data.toString(), "--epochs", "2", "--method", "dense");
-        List<String> bad = List.of("--data", data.toString(), "--epochs", "2", "--model", "nosuch");
-        List<SweepPoint> points = List.of(new SweepPoint(0, "good-s1", "good", 1, Method.DENSE, "dense", 0, 0, good),
-                new SweepPoint(1, "bad-s1", "bad", 1, Method.DENSE, "dense", 0, 0, bad));
-        Map<String, PointRun> ended = new ConcurrentHashMap<>();
-        Map<String, String> failed = new ConcurrentHashMap<>();
+        RecordingListener recorded = new RecordingListener();
         try (LocalEngine engine = new LocalEngine(new EngineSettings(2, null, 2, Map.of()))) {
-            engine.run(points, new SweepEngine.Listener() {
-                @Override
-                public void ended(SweepPoint p, PointRun run) {
-                    ended.put(p.name(), run);
-                }
-
-                @Override
-                public void failed(SweepPoint p, String error, int attempts) {
-                    failed.put(p.name(), attempts + ": " + error);
-                }
-            });
+            engine.run(RecordingListener.goodAndBad(data), recorded);
         }
+        Map<String, PointRun> ended = recorded.ended;
+        Map<String, String> failed = recorded.failed;
         assertEquals(List.of("good-s1"), List.copyOf(ended.keySet()));
         assertEquals(0, ended.get("good-s1").exitCode());
         assertTrue(ended.get("good-s1").files().containsKey("summary.json"), ended.get("good-s1").files().keySet().toString());

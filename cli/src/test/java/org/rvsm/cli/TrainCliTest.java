@@ -9,14 +9,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * train -> save -> evaluate -> resume through the CLI on a small synthetic IDX dataset made here
- * (the label is which third of the image is brightest), so it needs no installed dataset.
+ * train -> save -> evaluate -> resume through the CLI on a small synthetic IDX dataset
+ * ({@link SyntheticIdx}), so it needs no installed dataset.
  */
 class TrainCliTest {
 
@@ -29,17 +28,9 @@ class TrainCliTest {
         return CliRun.of(args);
     }
 
-    static void writeSplit(Path dir, String prefix, int n, SplittableRandom rng) throws IOException {
-        SyntheticIdx.writeSplit(dir, prefix, n, rng);
-    }
-
     @BeforeAll
     static void makeData() throws IOException {
-        data = tmp.resolve("idx");
-        Files.createDirectories(data);
-        SplittableRandom rng = new SplittableRandom(1);
-        writeSplit(data, "train", 1200, rng);
-        writeSplit(data, "t10k", 300, rng);
+        data = SyntheticIdx.write(tmp.resolve("idx"), 1200, 300, 1);
     }
 
     @Test

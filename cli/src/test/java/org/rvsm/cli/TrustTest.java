@@ -33,8 +33,8 @@ class TrustTest {
     static void makeData() throws IOException {
         data = tmp.resolve("idx");
         Files.createDirectories(data);
-        TrainCliTest.writeSplit(data, "train", 600, new SplittableRandom(2));
-        TrainCliTest.writeSplit(data, "t10k", 300, new SplittableRandom(3));
+        SyntheticIdx.writeSplit(data, "train", 600, new SplittableRandom(2));
+        SyntheticIdx.writeSplit(data, "t10k", 300, new SplittableRandom(3));
     }
 
     private static void assertOneLine(CliRun r, int code, String expected) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,18 +12,16 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rvsm.cli.CliRun;
 import org.rvsm.cli.ExitCode;
-import org.rvsm.cli.Main;
 import org.rvsm.cli.SyntheticIdx;
 import org.rvsm.cli.sweep.EngineSettings;
 import org.rvsm.cli.sweep.PointRun;
+import org.rvsm.cli.sweep.RecordingListener;
 import org.rvsm.cli.sweep.SweepEngine;
-import org.rvsm.cli.sweep.SweepPoint;
-import org.rvsm.nn.train.TrainConfig.Method;
 
 /**
  * The Spark engine in Spark's local mode on this machine's cores, on a synthetic IDX dataset: the same
@@ -42,16 +38,6 @@ class SparkEngineTest {
     @BeforeAll
     static void makeData() throws IOException {
         data = SyntheticIdx.write(tmp.resolve("idx"), 600, 200, 1);
-    }
-
-    record Run(int code, String out, String err) {
-    }
-
-    static Run rvsm(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
     }
 
     /** Dense, RVSM-l1 at one threshold and pruning at one sparsity, for two seeds: six points. */
@@ -82,15 +68,15 @@ class SparkEngineTest {
     @Test
     void sparkGivesTheLocalEnginesResultsAndARerunRunsNothingTwice() throws IOException {
         Path local = tmp.resolve("local");
-        Run l = rvsm(plan(local, "--engine", "local", "--jobs", "2"));
+        CliRun l = CliRun.of(plan(local, "--engine", "local", "--jobs", "2"));
         assertEquals(0, l.code(), l.err());
 
         Path spark = tmp.resolve("spark");
-        Run first = rvsm(plan(spark, "--engine", "spark", "--master", "local[2]", "--point", "0"));
+        CliRun first = CliRun.of(plan(spark, "--engine", "spark", "--master", "local[2]", "--point", "0"));
         assertEquals(0, first.code(), first.err());
         Path summary = spark.resolve("runs/dense-s1/summary.json");
         FileTime before = Files.getLastModifiedTime(summary);
-        Run s = rvsm(plan(spark, "--engine", "spark", "--master", "local[2]"));
+        CliRun s = CliRun.of(plan(spark, "--engine", "spark", "--master", "local[2]"));
         assertEquals(0, s.code(), s.err());
         assertTrue(s.err().contains("1 of 6 points finished earlier; running 5 (spark local[2,2]"), s.err());
         assertEquals(before, Files.getLastModifiedTime(summary), "the finished point was not run again");
@@ -106,25 +92,12 @@ class SparkEngineTest {
 
     @Test
     void aFailingPointIsTriedAgainThenRecordedWhileTheOthersComplete() throws Exception {
-        List<String> good = List.of("--data", data.toString(), "--epochs", "2", "--method", "dense");
-        List<String> bad = List.of("--data", data.toString(), "--epochs", "2", "--model", "nosuch");
-        List<SweepPoint> points = List.of(new SweepPoint(0, "bad-s1", "bad", 1, Method.DENSE, "dense", 0, 0, bad),
-                new SweepPoint(1, "good-s1", "good", 1, Method.DENSE, "dense", 0, 0, good));
-        Map<String, PointRun> ended = new ConcurrentHashMap<>();
-        Map<String, String> failed = new ConcurrentHashMap<>();
+        RecordingListener recorded = new RecordingListener();
         try (SweepEngine engine = SparkEngine.start(new EngineSettings(null, "local[2]", 2, Map.of()))) {
-            engine.run(points, new SweepEngine.Listener() {
-                @Override
-                public void ended(SweepPoint p, PointRun run) {
-                    ended.put(p.name(), run);
-                }
-
-                @Override
-                public void failed(SweepPoint p, String error, int attempts) {
-                    failed.put(p.name(), attempts + ": " + error);
-                }
-            });
+            engine.run(RecordingListener.goodAndBad(data), recorded);
         }
+        Map<String, PointRun> ended = recorded.ended;
+        Map<String, String> failed = recorded.failed;
         assertEquals(List.of("good-s1"), List.copyOf(ended.keySet()));
         assertTrue(ended.get("good-s1").files().containsKey("model.safetensors"));
         assertTrue(failed.get("bad-s1").startsWith("2: train exited with code 2: rvsm: --model"), failed.toString());
@@ -139,14 +112,14 @@ class SparkEngineTest {
         }
         Path out = tmp.resolve("unreachable");
         long start = System.nanoTime();
-        Run r = rvsm(plan(out, "--engine", "spark", "--master", "spark://127.0.0.1:" + port));
+        CliRun r = CliRun.of(plan(out, "--engine", "spark", "--master", "spark://127.0.0.1:" + port));
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(ExitCode.BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().contains("--master spark://127.0.0.1:" + port + ": cannot connect"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(seconds < 30, seconds + " s");
         for (String bad : List.of("mesos://x:5050", "local[two]", "yarn")) {
-            Run b = rvsm(plan(tmp.resolve("bad-master"), "--engine", "spark", "--master", bad));
+            CliRun b = CliRun.of(plan(tmp.resolve("bad-master"), "--engine", "spark", "--master", bad));
             assertEquals(ExitCode.BAD_INPUT, b.code(), b.err());
             assertTrue(b.err().contains("--master " + bad), b.err());
         }

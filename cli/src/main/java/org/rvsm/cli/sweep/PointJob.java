@@ -10,11 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.rvsm.cli.Directories;
 import org.rvsm.cli.Main;
 
 /**
@@ -130,10 +130,8 @@ public record PointJob(List<String> trainArgs, int threads) implements Serializa
 
     /** Deletes the temporary directory this job made, and what the child wrote in it. */
     private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            Directories.deleteTree(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the temporary directory " + dir, e);
         }

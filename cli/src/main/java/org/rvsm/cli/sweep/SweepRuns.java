@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.rvsm.cli.Directories;
 
 /**
  * The runs of a sweep on disk, DIR/runs/NAME for point NAME. A run appears there whole or not at all:
@@ -39,7 +39,7 @@ public final class SweepRuns {
         Files.createDirectories(runs);
         try (Stream<Path> entries = Files.list(runs)) {
             for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(STAGING)).toList()) {
-                deleteTree(p);
+                Directories.deleteTree(p);
             }
         }
     }
@@ -108,13 +108,5 @@ public final class SweepRuns {
     /** The points among these that have not finished. */
     public List<SweepPoint> unfinished(List<SweepPoint> points) {
         return points.stream().filter(p -> finishedSummary(p) == null).toList();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
     }
 }
