@@ -23,6 +23,8 @@ import org.rvsm.cli.sweep.SweepEngineProvider;
 import org.rvsm.cli.sweep.SweepPlan;
 import org.rvsm.cli.sweep.SweepPoint;
 import org.rvsm.cli.sweep.SweepRuns;
+import org.rvsm.nn.model.TrainDefaults;
+import org.rvsm.nn.optim.RvsmOptimizer;
 import org.rvsm.nn.train.TrainConfig.Method;
 import org.rvsm.penalty.Penalty;
 import picocli.CommandLine;
@@ -36,7 +38,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "The accuracy-sparsity trade-off: RVSM per penalty over a threshold grid, pruning, dense SGD.",
+            "The accuracy-sparsity trade-off: RVSM per penalty over a threshold grid (or at target",
+            "sparsities), against pruning (one-shot or gradual) and dense SGD.",
             "A sweep is a plan of independent points, written to DIR/plan.json: RVSM with each penalty at",
             "each threshold, magnitude pruning at each target sparsity, and dense SGD, each for every seed.",
             "Each point is a 'train' run in DIR/runs/<name>. The sweep runs the points that are missing,",
@@ -59,6 +62,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
             "  rvsm sweep --model lenet300 --epochs 15 --seeds 1,2,3 --out runs/sweep",
             "  rvsm sweep --engine spark --master spark://head:7077 --seeds 1,2,3 --out runs/sweep",
+            "  rvsm sweep --model lenet300 --epochs 40 --beta 0.05 --sparsities 0.9,0.95,0.98 --a 0.1,1,10 \\",
+            "      --lambda-rules uniform,initial-std --baselines dense,prune,gradual --seeds 1,2,3 --out runs/study",
             "  rvsm sweep --seeds 1,2,3 --out runs/sweep --plan-only   # then --point 0, 1, ... in a job array",
             "Exit codes: 0 every point ended (completed or diverged), 2 bad input, 4 some points failed."})
 final class SweepCommand implements Callable<Integer> {
@@ -88,15 +93,37 @@ final class SweepCommand implements Callable<Integer> {
             description = "Penalties (default: ${DEFAULT-VALUE}); Tl1 uses --a.")
     List<String> penalties;
 
-    @Option(names = "--a", paramLabel = "A", defaultValue = "1.0", description = "Tl1 shape (default: ${DEFAULT-VALUE}).")
-    double a;
+    @Option(names = "--a", paramLabel = "A", split = ",", defaultValue = "1.0",
+            description = "Tl1 shapes a > 0: Tl1 runs once per value (default: ${DEFAULT-VALUE}).")
+    double[] as;
+
+    @Option(names = "--sparsities", paramLabel = "S", split = ",",
+            description = "Target-sparsity mode: RVSM reaches each fraction of zeros S (train --target-sparsity) instead "
+                    + "of the threshold grid, and the pruning baselines prune to the same S. Default: off.")
+    double[] sparsities;
+
+    @Option(names = "--baselines", paramLabel = "B", split = ",", defaultValue = "dense,prune",
+            description = "Baselines: dense, prune (one-shot magnitude pruning), gradual (gradual magnitude pruning); "
+                    + "none for no baseline (default: ${DEFAULT-VALUE}).")
+    List<String> baselines;
+
+    @Option(names = "--lambda-rules", paramLabel = "R", split = ",", defaultValue = "uniform",
+            description = "RVSM runs once per lambda rule: uniform, size, initial-std (train --lambda-rule; default: "
+                    + "${DEFAULT-VALUE}).")
+    List<String> lambdaRules;
+
+    @Option(names = "--beta-growths", paramLabel = "G", split = ",", defaultValue = "1",
+            description = "RVSM runs once per beta growth per epoch, each >= 1 (train --beta-growth; default: "
+                    + "${DEFAULT-VALUE}).")
+    double[] betaGrowths;
 
     @Option(names = "--beta", paramLabel = "BETA", defaultValue = "0.1", description = "Splitting weight (default: ${DEFAULT-VALUE}).")
     double beta;
 
-    @Option(names = "--prune-sparsities", paramLabel = "S", split = ",", defaultValue = "0.5,0.75,0.9,0.95",
-            description = "Target fractions of zeros of magnitude pruning, each in (0, 1) (default: ${DEFAULT-VALUE}); "
-                    + "pruning fine-tunes for the last third of the epochs.")
+    @Option(names = "--prune-sparsities", paramLabel = "S", split = ",",
+            description = "Target fractions of zeros of the pruning baselines, each in (0, 1). Default: --sparsities if "
+                    + "given, else 0.5,0.75,0.9,0.95. One-shot pruning fine-tunes for the last third of the epochs, "
+                    + "gradual for the last fifth.")
     double[] pruneSparsities;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "15", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
@@ -206,48 +233,110 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /** A point without its seed, and the train arguments that make it (besides those every point has). */
-    private record Setting(String name, Method method, String penalty, double threshold, double sparsity,
+    private record Setting(String name, Method method, String penalty, double threshold, double sparsity, String curve,
                            List<String> args) {
     }
 
+    private static final double[] DEFAULT_PRUNE_SPARSITIES = {0.5, 0.75, 0.9, 0.95};
+
     /** The plan these options make, after checking them; bad values are a UserError naming the option. */
     SweepPlan plan() {
-        Choices.oneOf("--model", model, org.rvsm.nn.model.Models.NAMES);
+        String m = Choices.oneOf("--model", model, org.rvsm.nn.model.Models.NAMES);
         Choices.oneOf("--dataset", dataset, org.rvsm.nn.data.Datasets.NAMES);
         Checks.positive("--beta", beta);
-        Checks.positive("--a", a);
+        for (double a : as) {
+            Checks.positive("--a", a);
+        }
         Checks.atLeast("--epochs", epochs, 2);
         Checks.atLeast("--train-limit", trainLimit, 0);
         Checks.atLeast("--test-limit", testLimit, 0);
         for (double t : thresholds) {
             Checks.positive("--thresholds", t);
         }
-        for (double s : pruneSparsities) {
-            if (!(s > 0 && s < 1)) {
-                throw new UserError("--prune-sparsities: each must be in (0, 1), got " + s);
-            }
-        }
+        double[] targets = sparsities == null ? new double[0] : sparsities;
+        double[] pruneAt = pruneSparsities != null ? pruneSparsities : targets.length > 0 ? targets
+                : DEFAULT_PRUNE_SPARSITIES;
+        fractions("--sparsities", targets);
+        fractions("--prune-sparsities", pruneAt);
         for (String p : penalties) {
             Choices.oneOf("--penalties", p, List.of("l1", "l0", "tl1"));
+        }
+        List<String> chosenBaselines = baselines.equals(List.of("none")) ? List.of() : baselines;
+        for (String b : chosenBaselines) {
+            Choices.oneOf("--baselines", b, List.of("dense", "prune", "gradual"));
+        }
+        List<RvsmOptimizer.LambdaRule> rules = lambdaRules.stream().map(r -> RvsmOptimizer.LambdaRule.parse(
+                Choices.oneOf("--lambda-rules", r, RvsmOptimizer.LambdaRule.labels()))).distinct().toList();
+        for (double g : betaGrowths) {
+            if (!(g >= 1) || Double.isInfinite(g)) {
+                throw new UserError("--beta-growths: each must be finite and >= 1, got " + g);
+            }
         }
         if (seeds.size() != new java.util.HashSet<>(seeds).size()) {
             throw new UserError("--seeds: each seed once, got " + seeds);
         }
         List<Setting> settings = new ArrayList<>();
-        settings.add(new Setting("dense", Method.DENSE, Method.DENSE.label(), 0, 0, List.of()));
+        if (chosenBaselines.contains("dense")) {
+            settings.add(new Setting("dense", Method.DENSE, Method.DENSE.label(), 0, 0, "dense", List.of()));
+        }
+        // target mode starts from the model's default threshold (l1's lambda / beta); calibration takes over
+        TrainDefaults d = TrainDefaults.of(m);
+        double startThreshold = d.lambda() / d.beta();
         for (String p : penalties) {
-            Penalty penalty = Choices.penalty(p, a);
-            for (double t : thresholds) {
-                double lambda = beta * penalty.muForThreshold(t);
-                settings.add(new Setting(String.format(Locale.ROOT, "rvsm-%s-t%s", p, t), Method.RVSM, p, t, 0,
-                        List.of("--penalty", p, "--a", Double.toString(a), "--lambda", Double.toString(lambda),
-                                "--beta", Double.toString(beta))));
+            double[] shapes = p.equals("tl1") ? as : new double[] {as[0]};
+            for (double a : shapes) {
+                Penalty penalty = Choices.penalty(p, a);
+                String label = p.equals("tl1") && as.length > 1 ? "tl1a" + a : p;
+                String curveLabel = p.equals("tl1") && as.length > 1 ? "tl1 a=" + a : p;
+                for (RvsmOptimizer.LambdaRule rule : rules) {
+                    for (double growth : betaGrowths) {
+                        String variant = (rule == RvsmOptimizer.LambdaRule.UNIFORM ? "" : "-" + rule.label())
+                                + (growth == 1.0 ? "" : "-bg" + growth);
+                        String curve = "RVSM " + curveLabel + (rule == RvsmOptimizer.LambdaRule.UNIFORM ? ""
+                                : " " + rule.label()) + (growth == 1.0 ? "" : " beta x" + growth);
+                        List<String> levers = new ArrayList<>();
+                        if (rule != RvsmOptimizer.LambdaRule.UNIFORM) {
+                            levers.addAll(List.of("--lambda-rule", rule.label()));
+                        }
+                        if (growth != 1.0) {
+                            levers.addAll(List.of("--beta-growth", Double.toString(growth)));
+                        }
+                        List<String> base = List.of("--penalty", p, "--a", Double.toString(a));
+                        if (targets.length > 0) {
+                            double lambda = beta * penalty.muForThreshold(startThreshold);
+                            for (double z : targets) {
+                                settings.add(new Setting(String.format(Locale.ROOT, "rvsm-%s%s-z%s", label, variant, z),
+                                        Method.RVSM, p, 0, z, curve, concat(base, List.of("--lambda",
+                                        Double.toString(lambda), "--beta", Double.toString(beta), "--target-sparsity",
+                                        Double.toString(z)), levers)));
+                            }
+                        } else {
+                            for (double t : thresholds) {
+                                double lambda = beta * penalty.muForThreshold(t);
+                                settings.add(new Setting(String.format(Locale.ROOT, "rvsm-%s%s-t%s", label, variant, t),
+                                        Method.RVSM, p, t, 0, curve, concat(base, List.of("--lambda",
+                                        Double.toString(lambda), "--beta", Double.toString(beta)), levers)));
+                            }
+                        }
+                    }
+                }
             }
         }
-        for (double s : pruneSparsities) {
-            settings.add(new Setting(String.format(Locale.ROOT, "prune-%s", s), Method.PRUNE, Method.PRUNE.label(), 0, s,
-                    List.of("--prune-sparsity", Double.toString(s),
-                            "--finetune-epochs", Integer.toString(Math.max(1, epochs / 3)))));
+        for (String b : List.of("prune", "gradual")) {
+            if (!chosenBaselines.contains(b)) {
+                continue;
+            }
+            Method method = Method.parse(b);
+            for (double z : pruneAt) {
+                List<String> args = new ArrayList<>(List.of("--prune-sparsity", Double.toString(z)));
+                if (method == Method.PRUNE) {
+                    args.addAll(List.of("--finetune-epochs", Integer.toString(Math.max(1, epochs / 3))));
+                }
+                settings.add(new Setting(String.format(Locale.ROOT, "%s-%s", b, z), method, b, 0, z, b, args));
+            }
+        }
+        if (settings.isEmpty()) {
+            throw new UserError("--baselines none and no --penalties: the sweep has no point");
         }
         List<SweepPoint> points = new ArrayList<>();
         for (Setting s : settings) {
@@ -264,10 +353,27 @@ final class SweepCommand implements Callable<Integer> {
                 }
                 args.addAll(s.args());
                 points.add(new SweepPoint(points.size(), s.name() + "-s" + seed, s.name(), seed, s.method(), s.penalty(),
-                        s.threshold(), s.sparsity(), args));
+                        s.threshold(), s.sparsity(), s.curve(), args));
             }
         }
         return new SweepPlan(Invocation.of(spec).command(), points);
+    }
+
+    private static void fractions(String option, double[] values) {
+        for (double s : values) {
+            if (!(s > 0 && s < 1)) {
+                throw new UserError(option + ": each must be in (0, 1), got " + s);
+            }
+        }
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        List<String> out = new ArrayList<>();
+        for (List<String> p : parts) {
+            out.addAll(p);
+        }
+        return out;
     }
 
     /** The engine --engine names among those on the class path (found once); null for the local engine. */

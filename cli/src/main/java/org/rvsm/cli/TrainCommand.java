@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +49,8 @@ import picocli.CommandLine.Option;
             "  rvsm train --model lenet300 --out runs/lenet300",
             "  rvsm train --model lenet300 --penalty tl1 --a 1 --lambda 3e-6 --out runs/tl1",
             "  rvsm train --model lenet300 --method dense --out runs/dense",
+            "  rvsm train --model lenet300 --target-sparsity 0.95 --lambda-rule initial-std --out runs/t95",
+            "  rvsm train --model lenet300 --method gradual --prune-sparsity 0.95 --out runs/gradual95",
             "  rvsm train --resume runs/lenet300",
             "",
             "Data: /usr/share/datasets/fashion-mnist by default (apt-get install dataset-fashion-mnist);",
@@ -77,8 +80,9 @@ final class TrainCommand implements Callable<Integer> {
     Boolean augment;
 
     @Option(names = "--method", paramLabel = "M", defaultValue = "rvsm",
-            description = "rvsm, proximal (proximal SGD), dense (plain SGD) or prune (dense SGD, magnitude pruning, "
-                    + "fine-tuning with the mask held). Default: ${DEFAULT-VALUE}.")
+            description = "rvsm, proximal (proximal SGD), dense (plain SGD), prune (dense SGD, one-shot magnitude "
+                    + "pruning, fine-tuning with the mask held) or gradual (gradual magnitude pruning, Zhu and Gupta's "
+                    + "cubic schedule from epoch 2 to the fine-tuning). Default: ${DEFAULT-VALUE}.")
     String method;
 
     @Option(names = "--penalty", paramLabel = "P", description = "l1, l0 or tl1 (none = --method dense). Default per model (lenet300: l1).")
@@ -115,8 +119,32 @@ final class TrainCommand implements Callable<Integer> {
     int testLimit;
 
     @Option(names = "--prune-sparsity", paramLabel = "F", defaultValue = "0.95",
-            description = "--method prune: fraction of the weights zeroed by magnitude (default: ${DEFAULT-VALUE}).")
+            description = "--method prune and gradual: fraction of the weights zeroed by magnitude (default: ${DEFAULT-VALUE}).")
     double pruneSparsity;
+
+    @Option(names = "--target-sparsity", paramLabel = "F",
+            description = "rvsm: reach this fraction of zeros. After each epoch before the fine-tuning, lambda (every "
+                    + "layer's, by one factor) is set so that u has a fraction rising on Zhu and Gupta's cubic to F, "
+                    + "which u has when its support is frozen. --lambda is then only the start. Default: off.")
+    Double targetSparsity;
+
+    @Option(names = "--lambda-rule", paramLabel = "R", defaultValue = "uniform",
+            description = "rvsm: lambda per layer: uniform; size (in proportion to the layer's weight count, the mean "
+                    + "being --lambda); initial-std (each layer's threshold in proportion to its initial weight scale). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String lambdaRule;
+
+    @Option(names = "--layer-lambda", paramLabel = "NAME=LAMBDA", split = ",",
+            description = "rvsm: lambda of named weight tensors, over the rule (e.g. 06Linear_weight=1e-5).")
+    Map<String, Double> layerLambdas;
+
+    @Option(names = "--beta-growth", paramLabel = "G", defaultValue = "1",
+            description = "rvsm: beta continuation, beta multiplied by G each epoch before the fine-tuning (lambda with "
+                    + "it, so the threshold lambda/beta stays). Default: ${DEFAULT-VALUE} (constant beta).")
+    double betaGrowth;
+
+    @Option(names = "--beta-max", paramLabel = "B", description = "rvsm: the cap of beta continuation. Default: none.")
+    Double betaMax;
 
     @Option(names = "--finetune-epochs", paramLabel = "N",
             description = "Final epochs with the support held: after pruning (prune), or with u's support frozen and the "
@@ -235,8 +263,9 @@ final class TrainCommand implements Callable<Integer> {
         run.put("test_limit", testLimit);
         boolean prune = meth == TrainConfig.Method.PRUNE;
         guarded(() -> TrainConfig.checkPruneSparsity(pruneSparsity));
-        run.put("prune_sparsity", prune ? pruneSparsity : 0.0);
-        int ft = fineTuneEpochs != null ? fineTuneEpochs : prune ? Math.max(1, e / 6) : e / 5;
+        run.put("prune_sparsity", prune || meth == TrainConfig.Method.GRADUAL ? pruneSparsity : 0.0);
+        int ft = fineTuneEpochs != null ? fineTuneEpochs : prune ? Math.max(1, e / 6)
+                : meth == TrainConfig.Method.GRADUAL ? Math.max(1, e / 5) : e / 5;
         run.put("finetune_epochs", meth == TrainConfig.Method.DENSE || meth == TrainConfig.Method.PROXIMAL ? 0 : ft);
         List<String> chosen = sparsify == null ? List.of() : sparsify;
         if (!chosen.isEmpty()) {
@@ -254,8 +283,42 @@ final class TrainCommand implements Callable<Integer> {
         guarded(() -> TrainConfig.checkGroupLambda(groupLambda));
         run.put("group", g.label());
         run.put("group_lambda", g == RvsmOptimizer.Group.NONE ? 0.0 : groupLambda);
+        putLevers(run, m);
         toConfig(run); // every range, in one place
         return run;
+    }
+
+    /**
+     * The levers, each only when it differs from its default (so a run without them has the config of
+     * an earlier version, and resumes).
+     */
+    private void putLevers(Map<String, Object> run, String m) {
+        RvsmOptimizer.LambdaRule rule = RvsmOptimizer.LambdaRule.parse(Choices.oneOf("--lambda-rule", lambdaRule,
+                RvsmOptimizer.LambdaRule.labels()));
+        if (rule != RvsmOptimizer.LambdaRule.UNIFORM) {
+            run.put("lambda_rule", rule.label());
+        }
+        if (layerLambdas != null && !layerLambdas.isEmpty()) {
+            List<String> weights = Models.weightNames(m);
+            Map<String, Object> sorted = new java.util.TreeMap<>();
+            for (Map.Entry<String, Double> l : layerLambdas.entrySet()) {
+                if (!weights.contains(l.getKey())) {
+                    throw new UserError("--layer-lambda: " + m + " has no weight tensor '" + l.getKey()
+                            + "'; its weight tensors are " + weights);
+                }
+                sorted.put(l.getKey(), l.getValue());
+            }
+            run.put("layer_lambdas", sorted);
+        }
+        if (betaGrowth != 1.0) {
+            run.put("beta_growth", betaGrowth);
+        }
+        if (betaMax != null) {
+            run.put("beta_max", betaMax);
+        }
+        if (targetSparsity != null) {
+            run.put("target_sparsity", targetSparsity);
+        }
     }
 
     /** The options' names of TrainConfig's fields, for its messages. */
@@ -264,7 +327,10 @@ final class TrainCommand implements Callable<Integer> {
             Map.entry("epochs", "--epochs"), Map.entry("batch", "--batch"), Map.entry("trainLimit", "--train-limit"),
             Map.entry("testLimit", "--test-limit"), Map.entry("pruneSparsity", "--prune-sparsity"),
             Map.entry("fineTuneEpochs", "--finetune-epochs"), Map.entry("group", "--group"),
-            Map.entry("groupLambda", "--group-lambda"), Map.entry("method", "--method"), Map.entry("model", "--model"));
+            Map.entry("groupLambda", "--group-lambda"), Map.entry("method", "--method"), Map.entry("model", "--model"),
+            Map.entry("lambdaRule", "--lambda-rule"), Map.entry("layerLambda", "--layer-lambda"),
+            Map.entry("betaGrowth", "--beta-growth"), Map.entry("betaMax", "--beta-max"),
+            Map.entry("targetSparsity", "--target-sparsity"));
 
     private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile(
             "(?<![-\\w])(" + String.join("|", OPTION_OF.keySet()) + ")(?!\\w)");
@@ -293,10 +359,21 @@ final class TrainCommand implements Callable<Integer> {
                     ((Number) r.get("finetune_epochs")).intValue(),
                     ((List<?>) r.get("sparsify")).stream().map(String::valueOf).toList(),
                     RvsmOptimizer.Group.parse((String) r.getOrDefault("group", "none")),
-                    ((Number) r.getOrDefault("group_lambda", 0.0)).doubleValue());
+                    ((Number) r.getOrDefault("group_lambda", 0.0)).doubleValue(), levers(r));
         } catch (IllegalArgumentException e) {
             throw new UserError(asOptions(e.getMessage()));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TrainConfig.Levers levers(Map<String, Object> r) {
+        Map<String, Double> layers = new LinkedHashMap<>();
+        ((Map<String, Object>) r.getOrDefault("layer_lambdas", Map.of()))
+                .forEach((k, v) -> layers.put(k, ((Number) v).doubleValue()));
+        return new TrainConfig.Levers(RvsmOptimizer.LambdaRule.parse((String) r.getOrDefault("lambda_rule", "uniform")),
+                layers, ((Number) r.getOrDefault("beta_growth", 1.0)).doubleValue(),
+                ((Number) r.getOrDefault("beta_max", 0.0)).doubleValue(),
+                ((Number) r.getOrDefault("target_sparsity", 0.0)).doubleValue());
     }
 
     private static double num(Map<String, Object> r, String key) {
@@ -360,6 +437,23 @@ final class TrainCommand implements Callable<Integer> {
         }
         group = r.containsKey("group") ? field(r, "group", String.class, where) : "none";
         groupLambda = r.containsKey("group_lambda") ? field(r, "group_lambda", Number.class, where).doubleValue() : 0.0;
+        lambdaRule = r.containsKey("lambda_rule") ? field(r, "lambda_rule", String.class, where) : "uniform";
+        layerLambdas = null;
+        if (r.containsKey("layer_lambdas")) {
+            Map<?, ?> given = field(r, "layer_lambdas", Map.class, where);
+            layerLambdas = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> l : given.entrySet()) {
+                if (!(l.getValue() instanceof Number n)) {
+                    throw new UserError(where + "layer_lambdas." + l.getKey() + " must be a number, got "
+                            + Output.toJson(l.getValue()));
+                }
+                layerLambdas.put(String.valueOf(l.getKey()), n.doubleValue());
+            }
+        }
+        betaGrowth = r.containsKey("beta_growth") ? field(r, "beta_growth", Number.class, where).doubleValue() : 1.0;
+        betaMax = r.containsKey("beta_max") ? field(r, "beta_max", Number.class, where).doubleValue() : null;
+        targetSparsity = r.containsKey("target_sparsity")
+                ? field(r, "target_sparsity", Number.class, where).doubleValue() : null;
         try {
             Map<String, Object> checked = options();
             toConfig(checked);
@@ -373,7 +467,8 @@ final class TrainCommand implements Callable<Integer> {
         Object v = r.get(key);
         if (!type.isInstance(v)) {
             throw new UserError(where + key + " must be " + (type == Number.class ? "a number" : type == String.class
-                    ? "a string" : "a list") + ", got " + (v == null ? "nothing" : Output.toJson(v)));
+                    ? "a string" : type == Map.class ? "an object" : "a list") + ", got "
+                    + (v == null ? "nothing" : Output.toJson(v)));
         }
         return type.cast(v);
     }

@@ -165,6 +165,46 @@ class SweepCommandTest {
     }
 
     @Test
+    void theStudysPlanTargetsSparsitiesWithEveryShapeRuleAndBaseline() throws IOException {
+        Path out = tmp.resolve("study-plan");
+        CliRun r = CliRun.of("sweep", "--data", data.toString(), "--model", "lenet300", "--penalties", "l1,tl1",
+                "--a", "0.1,10", "--sparsities", "0.9,0.98", "--lambda-rules", "uniform,initial-std", "--beta-growths",
+                "1,1.1", "--baselines", "prune,gradual", "--epochs", "10", "--seeds", "1,2", "--out", out.toString(),
+                "--plan-only");
+        assertEquals(0, r.code(), r.err());
+        JsonNode points = json(out.resolve("plan.json")).get("points");
+        // (l1 + tl1 at two shapes) x 2 rules x 2 growths x 2 sparsities + 2 baselines x 2 sparsities, x 2 seeds
+        assertEquals((3 * 2 * 2 * 2 + 2 * 2) * 2, points.size());
+        List<String> names = new ArrayList<>();
+        points.forEach(p -> names.add(p.get("name").asText()));
+        for (String name : List.of("rvsm-l1-z0.9-s1", "rvsm-tl1a0.1-initial-std-bg1.1-z0.98-s2", "rvsm-tl1a10.0-z0.9-s1",
+                "prune-0.98-s2", "gradual-0.9-s1")) {
+            assertTrue(names.contains(name), name + " in " + names);
+        }
+        assertFalse(names.stream().anyMatch(n -> n.startsWith("dense")), "no dense baseline asked");
+        for (JsonNode p : points) {
+            List<String> args = new ArrayList<>();
+            p.get("train_args").forEach(a -> args.add(a.asText()));
+            String name = p.get("name").asText();
+            if (name.startsWith("rvsm")) {
+                String z = name.replaceAll(".*-z([0-9.]+)-s.*", "$1");
+                assertEquals(z, args.get(args.indexOf("--target-sparsity") + 1), name);
+                assertEquals(name.contains("initial-std"), args.contains("initial-std"), name);
+                assertEquals(name.contains("-bg1.1"), args.contains("--beta-growth"), name);
+                assertEquals(name.contains("tl1a0.1") ? "0.1" : name.contains("tl1a10") ? "10.0" : "0.1",
+                        args.get(args.indexOf("--a") + 1), name);
+                String curve = p.get("curve").asText();
+                assertTrue(curve.startsWith("RVSM ") && curve.contains("initial-std") == name.contains("initial-std"),
+                        curve);
+            } else {
+                assertEquals(name.replaceAll("^[a-z]+-([0-9.]+)-s.*", "$1"),
+                        args.get(args.indexOf("--prune-sparsity") + 1), name);
+                assertEquals(name.startsWith("gradual") ? "gradual" : "prune", args.get(args.indexOf("--method") + 1));
+            }
+        }
+    }
+
+    @Test
     void badInputIsOneLineExitTwo() {
         Path out = tmp.resolve("never");
         String[][] cases = {
@@ -180,6 +220,11 @@ class SweepCommandTest {
             {"--point", "3", "--point must be in [0, 2], got 3"},
             {"--prune-sparsities", "1.5", "--prune-sparsities: each must be in (0, 1), got 1.5"},
             {"--attempts", "0", "--attempts"},
+            {"--sparsities", "0", "--sparsities: each must be in (0, 1), got 0.0"},
+            {"--baselines", "random", "--baselines must be one of dense, prune, gradual; got 'random'"},
+            {"--lambda-rules", "std", "--lambda-rules must be one of uniform, size, initial-std; got 'std'"},
+            {"--beta-growths", "0.5", "--beta-growths: each must be finite and >= 1, got 0.5"},
+            {"--a", "0", "--a"},
         };
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of("sweep", "--data", data.toString(), "--penalties", "l0",

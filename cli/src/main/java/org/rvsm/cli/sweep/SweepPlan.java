@@ -57,6 +57,7 @@ public record SweepPlan(String command, List<SweepPoint> points) {
             m.put("penalty", p.penalty());
             m.put("threshold", p.threshold());
             m.put("sparsity", p.sparsity());
+            m.put("curve", p.curve());
             m.put("train_args", p.trainArgs());
             list.add(m);
         }
@@ -84,9 +85,12 @@ public record SweepPlan(String command, List<SweepPoint> points) {
             for (JsonNode p : root.path("points")) {
                 List<String> args = new ArrayList<>();
                 p.path("train_args").forEach(a -> args.add(a.asText()));
+                Method method = Method.parse(p.path("method").asText());
+                String penalty = p.path("penalty").asText();
                 points.add(new SweepPoint(p.path("index").asInt(-1), p.path("name").asText(), p.path("setting").asText(),
-                        p.path("seed").asLong(), Method.parse(p.path("method").asText()), p.path("penalty").asText(),
-                        p.path("threshold").asDouble(), p.path("sparsity").asDouble(), args));
+                        p.path("seed").asLong(), method, penalty, p.path("threshold").asDouble(),
+                        p.path("sparsity").asDouble(), p.path("curve").asText(SweepPoint.defaultCurve(method, penalty)),
+                        args));
             }
             return new SweepPlan(root.path("command").asText(), points);
         } catch (IllegalArgumentException e) {

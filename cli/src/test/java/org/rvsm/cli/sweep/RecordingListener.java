@@ -22,8 +22,8 @@ public final class RecordingListener implements SweepEngine.Listener {
     public static List<SweepPoint> goodAndBad(Path data) {
         List<String> good = List.of("--data", data.toString(), "--epochs", "2", "--method", "dense");
         List<String> bad = List.of("--data", data.toString(), "--epochs", "2", "--model", "nosuch");
-        return List.of(new SweepPoint(0, "good-s1", "good", 1, Method.DENSE, "dense", 0, 0, good),
-                new SweepPoint(1, "bad-s1", "bad", 1, Method.DENSE, "dense", 0, 0, bad));
+        return List.of(new SweepPoint(0, "good-s1", "good", 1, Method.DENSE, "dense", 0, 0, "dense", good),
+                new SweepPoint(1, "bad-s1", "bad", 1, Method.DENSE, "dense", 0, 0, "dense", bad));
     }
 
     @Override

@@ -17,11 +17,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.rvsm.Vectors;
+import org.rvsm.nn.Labels;
 import org.rvsm.optimizer.SplitSgd;
 import org.rvsm.penalty.GroupProx;
 import org.rvsm.penalty.L0;
@@ -70,8 +70,10 @@ import org.rvsm.runtime.Safetensors;
  * closely (tested, 1e-6 relative). Entries of w and v below {@link SplitSgd#TINY} are flushed to 0
  * every {@value #FLUSH_EVERY} updates of a tensor.
  *
- * <p><b>State.</b> One {@link TensorState} per tensor: velocity, step count, mask. It saves and
- * loads ({@link #saveState}, {@link #loadState}), so a run resumes bit for bit; u is derived: {@link
+ * <p><b>State.</b> One {@link TensorState} per tensor: velocity, step count, mask, lambda_i. It saves
+ * and loads ({@link #saveState}, {@link #loadState}) with beta (both change under beta continuation and
+ * target-sparsity calibration: {@link #setBeta}, {@link #calibrateLambdas}), so a run resumes bit for
+ * bit; u is derived: {@link
  * #useSparseWeights} puts u into the model for evaluation or export and restores w afterwards.
  *
  * <p>Like DJL's optimizers, the learning rate comes from a {@link ParameterTracker}, called with the
@@ -104,22 +106,17 @@ public final class RvsmOptimizer extends Optimizer {
 
         /** The lower-case name used on the command line and in run files. */
         public String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return Labels.of(this);
         }
 
         /** The group of a label; an IllegalArgumentException naming the value otherwise. */
         public static Group parse(String label) {
-            for (Group g : values()) {
-                if (g.label().equals(label)) {
-                    return g;
-                }
-            }
-            throw new IllegalArgumentException("group must be one of " + labels() + ", got '" + label + "'");
+            return Labels.parse(values(), "group", label);
         }
 
         /** The labels, in order. */
         public static List<String> labels() {
-            return Arrays.stream(values()).map(Group::label).toList();
+            return Labels.all(values());
         }
     }
 
@@ -138,7 +135,22 @@ public final class RvsmOptimizer extends Optimizer {
          * optimizer is bound; lambda_i = beta muForThreshold(t_i). Each layer's threshold is then the
          * same multiple of its own weight scale.
          */
-        INITIAL_STD
+        INITIAL_STD;
+
+        /** The name used on the command line and in run files: uniform, size, initial-std. */
+        public String label() {
+            return Labels.of(this);
+        }
+
+        /** The rule of a label; an IllegalArgumentException naming the value otherwise. */
+        public static LambdaRule parse(String label) {
+            return Labels.parse(values(), "lambdaRule", label);
+        }
+
+        /** The labels, in order. */
+        public static List<String> labels() {
+            return Labels.all(values());
+        }
     }
 
     /** Updates of a tensor between flushes of tiny entries ({@link SplitSgd#flushTiny}). */
@@ -151,7 +163,7 @@ public final class RvsmOptimizer extends Optimizer {
     private final float momentum;
     private final Penalty penalty;
     private final double lambda;
-    private final double beta;
+    private double beta; // changes only by setBeta (beta continuation), which keeps every mu = lambda_i / beta
     private final Scheme scheme;
     private final List<String> patterns; // null: the default selection
     private final Map<String, Double> lambdas;
@@ -758,6 +770,129 @@ public final class RvsmOptimizer extends Optimizer {
     }
 
     // ------------------------------------------------------------------------------------------------
+    // schedules: beta continuation, lambda for a target sparsity
+
+    /** The splitting weight beta now. */
+    public double beta() {
+        return beta;
+    }
+
+    /**
+     * Beta continuation: sets beta and every tensor's lambda_i in proportion, so that each threshold
+     * parameter mu_i = lambda_i / beta, and with it u = T(w), stays as it was; only the pull
+     * beta (w - u) of w toward u changes (docs/math.md section 6).
+     */
+    public void setBeta(double newBeta) {
+        if (!(newBeta > 0) || Double.isInfinite(newBeta)) {
+            throw new IllegalArgumentException("beta must be finite and > 0, got " + newBeta);
+        }
+        requireBound();
+        double factor = newBeta / beta;
+        for (TensorState s : tensors) {
+            s.lambda *= factor;
+        }
+        beta = newBeta;
+    }
+
+    /** Multiplies every sparsified tensor's lambda by factor > 0 (the per-tensor ratios are kept). */
+    public void scaleLambdas(double factor) {
+        if (!(factor > 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("lambda factor must be finite and > 0, got " + factor);
+        }
+        requireBound();
+        for (TensorState s : tensors) {
+            s.lambda *= factor;
+        }
+    }
+
+    /** Fraction of exact zeros in u = T(w) (w where the split is not active) over all sparsified tensors. */
+    public double sparsity() {
+        long zeros = 0;
+        long total = 0;
+        for (LayerInfo l : layers()) {
+            zeros += l.size() - l.nonZeros();
+            total += l.size();
+        }
+        return total == 0 ? 0.0 : (double) zeros / total;
+    }
+
+    /**
+     * Target-sparsity calibration: scales every split tensor's lambda by one factor, the smallest (to
+     * a relative 1e-6) for which u = T(w) of the current w has at least {@code target} of its entries
+     * exactly zero over all split tensors; the per-tensor ratios of lambda (the rule's) are kept. The
+     * zeros are counted through the operator itself, so what is reached is what u deploys. A bisection
+     * in log(factor); deterministic. Needs lambda > 0 on every split tensor.
+     *
+     * @return the factor applied
+     * @throws IllegalArgumentException when target is not in [0, 1)
+     * @throws IllegalStateException    when no split tensor is active or one has lambda 0
+     */
+    public double calibrateLambdas(double target) {
+        if (!(target >= 0 && target < 1)) {
+            throw new IllegalArgumentException("target sparsity must be in [0, 1), got " + target);
+        }
+        requireBound();
+        List<TensorState> split = tensors.stream().filter(s -> s.split).toList();
+        if (split.isEmpty()) {
+            throw new IllegalStateException("no split tensor to calibrate (scheme " + scheme + ")");
+        }
+        List<float[]> ws = new ArrayList<>();
+        List<float[]> us = new ArrayList<>();
+        long total = 0;
+        for (TensorState s : split) {
+            if (!(s.lambda > 0)) {
+                throw new IllegalStateException("target sparsity needs lambda > 0; " + s.name + " has " + s.lambda);
+            }
+            ws.add(weights(s));
+            us.add(new float[s.size]);
+            total += s.size;
+        }
+        long wanted = (long) Math.ceil(target * total);
+        double lo = 1.0;
+        double hi = 1.0;
+        // bracket: zeros(lo) < wanted <= zeros(hi); lambda 0 gives no zeros from a non-zero w
+        while (zerosAt(split, ws, us, hi) < wanted && hi < 1e30) {
+            hi *= 2;
+        }
+        while (lo > 1e-30 && zerosAt(split, ws, us, lo) >= wanted) {
+            lo /= 2;
+        }
+        while (hi / lo > 1 + 1e-6) {
+            double mid = Math.sqrt(lo * hi);
+            if (zerosAt(split, ws, us, mid) >= wanted) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        for (TensorState s : split) {
+            s.lambda *= hi;
+        }
+        return hi;
+    }
+
+    /** Zeros of u over the split tensors with every lambda_i scaled by factor. */
+    private long zerosAt(List<TensorState> split, List<float[]> ws, List<float[]> us, double factor) {
+        long zeros = 0;
+        for (int i = 0; i < split.size(); i++) {
+            TensorState s = split.get(i);
+            float[] w = ws.get(i);
+            float[] u = us.get(i);
+            double kept = s.lambda;
+            s.lambda = kept * factor;
+            try {
+                sparseCopy(s, w, u);
+            } finally {
+                s.lambda = kept;
+            }
+            for (int j = 0; j < w.length; j++) {
+                zeros += u[j] == 0.0f ? 1 : 0;
+            }
+        }
+        return zeros;
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // state
 
     /**
@@ -775,7 +910,11 @@ public final class RvsmOptimizer extends Optimizer {
                 tensors.put("m/" + s.name, new Safetensors.Tensor(s.shape.clone(), s.mask.clone()));
             }
             metadata.put("steps/" + s.name, Integer.toString(s.steps));
+            if (s.sparsified) {
+                metadata.put("lambda/" + s.name, Double.toString(s.lambda));
+            }
         }
+        metadata.put("beta", Double.toString(beta));
     }
 
     /**
@@ -790,6 +929,7 @@ public final class RvsmOptimizer extends Optimizer {
             throw new IOException("not an RvsmOptimizer state of format " + STATE_FORMAT + " (rvsm_optimizer is "
                     + state.metadata().get("rvsm_optimizer") + ")");
         }
+        double betaNow = state.metadata().containsKey("beta") ? positiveNumber(state, "beta", false) : beta;
         for (TensorState s : tensors) {
             float[] v = tensor(state, "v/" + s.name, s.shape);
             String steps = state.metadata().get("steps/" + s.name);
@@ -803,13 +943,34 @@ public final class RvsmOptimizer extends Optimizer {
                 throw new IOException("steps/" + s.name + " must be >= 0, got " + n);
             }
             float[] mask = state.tensors().containsKey("m/" + s.name) ? tensor(state, "m/" + s.name, s.shape) : null;
+            double lambdaNow = s.lambda;
+            if (s.sparsified && state.metadata().containsKey("lambda/" + s.name)) {
+                lambdaNow = positiveNumber(state, "lambda/" + s.name, true);
+            }
             setVelocity(s, v);
             setMask(s, mask);
             s.steps = n;
+            s.lambda = lambdaNow;
             if (mask != null) {
                 s.split = false;
             }
         }
+        beta = betaNow;
+    }
+
+    /** A finite number >= 0 (or > 0) in the state's metadata, else an IOException naming it. */
+    private static double positiveNumber(Safetensors.Contents state, String key, boolean zeroAllowed) throws IOException {
+        String text = state.metadata().get(key);
+        double x;
+        try {
+            x = Double.parseDouble(String.valueOf(text));
+        } catch (NumberFormatException e) {
+            throw new IOException(key + " must be a number, got " + text);
+        }
+        if (!Double.isFinite(x) || (zeroAllowed ? x < 0 : x <= 0)) {
+            throw new IOException(key + " must be finite and " + (zeroAllowed ? ">= 0" : "> 0") + ", got " + text);
+        }
+        return x;
     }
 
     private static float[] tensor(Safetensors.Contents state, String name, long[] shape) throws IOException {

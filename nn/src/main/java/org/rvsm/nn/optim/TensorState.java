@@ -23,7 +23,7 @@ final class TensorState {
     /** Selected for sparsification (reported, pruned; thresholded by the split or proximal step). */
     final boolean sparsified;
     /** This tensor's penalty weight lambda (the optimizer's, or its per-parameter choice). */
-    final double lambda;
+    double lambda; // scaled by beta continuation and target-sparsity calibration
     /** Entries per group of u's group operator; 0: none. */
     final int groupSize;
     /** Proximal SGD: w = T_{lr lambda}(w) after the momentum step. */

@@ -36,6 +36,8 @@ import org.rvsm.nn.optim.LayerInfo;
 import org.rvsm.nn.optim.RvsmOptimizer;
 import org.rvsm.runtime.ImageSpec;
 import org.rvsm.runtime.Safetensors;
+import org.rvsm.schedule.BetaSchedule;
+import org.rvsm.schedule.GradualPruning;
 
 /**
  * {@code rvsm train}'s training of a model of the zoo with RVSM or a baseline (docs/math.md section
@@ -43,7 +45,10 @@ import org.rvsm.runtime.Safetensors;
  * backward on the engine, then {@code trainer.step()}, in which the optimizer takes the fused step of
  * every parameter. The method chooses the optimizer's scheme: rvsm splits (u = T(w)), proximal takes
  * proximal SGD steps, dense sparsifies nothing, prune trains densely and prunes by magnitude at
- * {@link TrainConfig#pruneEpoch()}; rvsm with fine-tune epochs freezes u's support there (debiasing).
+ * {@link TrainConfig#pruneEpoch()}, gradual prunes by Zhu and Gupta's schedule up to it; rvsm with
+ * fine-tune epochs freezes u's support there (debiasing). rvsm's levers ({@link TrainConfig.Levers}):
+ * the lambda rule goes to the optimizer; beta continuation sets beta at the start of each split epoch;
+ * target-sparsity mode calibrates lambda at the end of each split epoch, before the evaluation.
  *
  * <p>The loop is {@code EasyTrain.fit}'s (forward with labels, the trainer's loss, backward, step)
  * over {@link ShuffledBatches}, so a user's {@code EasyTrain.fit} with the same optimizer settings,
@@ -66,6 +71,7 @@ public final class SparseTrainer implements AutoCloseable {
     private final Trainer trainer;
     private final ParameterStore evaluationStore;
     private final EpochRate rate;
+    private final BetaSchedule betaSchedule; // null: constant beta
     private long stepNanos; // time in trainer.step() during the current or last epoch
 
     /** The learning rate of the epoch being trained ({@link TrainConfig#learningRate}). */
@@ -121,6 +127,9 @@ public final class SparseTrainer implements AutoCloseable {
                 }
             }
             this.rate = new EpochRate(config);
+            TrainConfig.Levers levers = config.levers();
+            this.betaSchedule = levers.betaGrowth() > 1 ? new BetaSchedule(config.beta(), levers.betaGrowth(),
+                    levers.betaMax() > 0 ? levers.betaMax() : Double.MAX_VALUE) : null;
             this.optimizer = optimizer(config, rate);
             this.trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(optimizer).optDevices(new Device[] {Device.cpu()}));
@@ -140,9 +149,10 @@ public final class SparseTrainer implements AutoCloseable {
         switch (config.method()) {
             case RVSM -> b.optScheme(RvsmOptimizer.Scheme.SPLIT);
             case PROXIMAL -> b.optScheme(RvsmOptimizer.Scheme.PROXIMAL);
-            case PRUNE -> b.optScheme(RvsmOptimizer.Scheme.MOMENTUM);
+            case PRUNE, GRADUAL -> b.optScheme(RvsmOptimizer.Scheme.MOMENTUM);
             case DENSE -> b.optScheme(RvsmOptimizer.Scheme.MOMENTUM).optSparsifyNone();
         }
+        b.optLambdaRule(config.levers().lambdaRule()).optLambdas(config.levers().layerLambdas());
         if (!config.sparsify().isEmpty() && config.method() != TrainConfig.Method.DENSE) {
             b.optSparsify(config.sparsify().stream().map(Pattern::quote).toArray(String[]::new));
         }
@@ -167,6 +177,10 @@ public final class SparseTrainer implements AutoCloseable {
      */
     public EpochRecord trainEpoch(int epoch, ImageDataset train, ImageDataset test, Runnable onBatch) {
         rate.epoch = epoch;
+        boolean splitPhase = config.method() == TrainConfig.Method.RVSM && epoch < config.pruneEpoch();
+        if (splitPhase && betaSchedule != null) {
+            optimizer.setBeta(betaSchedule.at(epoch)); // keeps every mu; the same value again after a resume
+        }
         if (epoch == config.pruneEpoch() && !optimizer.holdsMasks()) {
             if (config.method() == TrainConfig.Method.PRUNE) {
                 optimizer.pruneByMagnitude(config.pruneSparsity());
@@ -175,12 +189,19 @@ public final class SparseTrainer implements AutoCloseable {
             }
         }
         ShuffledBatches batches = new ShuffledBatches(train, config.batch(), config.seed()).startingAt(epoch);
+        long perEpoch = (train.count() + config.batch() - 1) / config.batch();
+        GradualPruning gradual = config.method() == TrainConfig.Method.GRADUAL ? new GradualPruning(0.0,
+                config.pruneSparsity(), perEpoch, config.pruneEpoch() * perEpoch, TrainConfig.GRADUAL_FREQUENCY) : null;
         double lossSum = 0.0;
         int done = 0;
         stepNanos = 0;
         long started = System.nanoTime();
         try {
             for (Batch batch : trainer.iterateDataset(batches)) {
+                long step = epoch * perEpoch + done;
+                if (gradual != null && gradual.prunesAt(step)) {
+                    optimizer.pruneByMagnitude(gradual.sparsityAt(step));
+                }
                 try (batch) {
                     float batchLoss;
                     try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -212,6 +233,9 @@ public final class SparseTrainer implements AutoCloseable {
         RvsmOptimizer.NonFinite last = optimizer.firstNonFinite();
         if (last != null) { // the last update made a weight non-finite; no later loss saw it
             throw new DivergedException(new Divergence(epoch + 1, done, last.tensor(), last.value()));
+        }
+        if (splitPhase && config.levers().targetSparsity() > 0) {
+            optimizer.calibrateLambdas(config.levers().targetAt(epoch, config.pruneEpoch()));
         }
         double accuracyW = accuracy(test, false);
         double accuracyU = accuracy(test, true);

@@ -1,22 +1,24 @@
 package org.rvsm.nn.train;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import org.rvsm.nn.Labels;
 import org.rvsm.nn.model.Models;
 import org.rvsm.nn.optim.RvsmOptimizer;
 import org.rvsm.penalty.Penalty;
+import org.rvsm.schedule.GradualPruning;
 
 /**
  * One training run: the options of {@code rvsm train}, parsed once at the edge (methods and groups are
  * types) and validated here, in one place: a bad value is an IllegalArgumentException whose message
  * starts with the field's name and gives the value ("lr must be > 0, got -1.0").
  *
- * @param model      lenet300 or lenet5
+ * @param model      a model of {@link Models#NAMES}
  * @param method     RVSM, PROXIMAL (proximal SGD: w = T_{lr lambda}(w) after each step), dense, or
  *                   prune (dense SGD, then at epoch epochs - fineTuneEpochs the smallest weights by
  *                   magnitude, over all sparsified tensors together, are set to zero until pruneSparsity
- *                   of them are; the last fineTuneEpochs epochs train with that mask held)
+ *                   of them are; the last fineTuneEpochs epochs train with that mask held), or gradual
+ *                   (gradual magnitude pruning to pruneSparsity, {@link Method#GRADUAL})
  * @param penalty    the penalty of rvsm and proximal
  * @param lambda     penalty weight lambda >= 0
  * @param beta       splitting weight beta > 0 (rvsm)
@@ -27,7 +29,7 @@ import org.rvsm.penalty.Penalty;
  * @param seed       seeds the initial weights and the shuffles (epoch e uses seed and e only)
  * @param trainLimit use only the first trainLimit training images (0: all)
  * @param testLimit  evaluate on the first testLimit test images (0: all)
- * @param pruneSparsity  target fraction of zeros for method prune, in [0, 1)
+ * @param pruneSparsity  target fraction of zeros for methods prune and gradual, in [0, 1)
  * @param sparsify   the weight tensors to sparsify, by parameter name (e.g. 02Linear_weight); empty: every
  *                   dense and conv weight
  * @param fineTuneEpochs method prune: epochs after pruning; method rvsm: epochs at the end that train
@@ -37,11 +39,63 @@ import org.rvsm.penalty.Penalty;
  *                   The group operator ({@link org.rvsm.penalty.GroupProx}, same penalty family) runs
  *                   after the element-wise one (sparse-group) on u = T(w)
  * @param groupLambda the group penalty's weight (its threshold parameter is groupLambda / beta)
+ * @param levers     rvsm's per-layer lambda, beta continuation and target-sparsity mode ({@link Levers})
  */
 public record TrainConfig(String model, Method method, Penalty penalty, double lambda, double beta, double lr,
                           double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit,
                           double pruneSparsity, int fineTuneEpochs, List<String> sparsify, RvsmOptimizer.Group group,
-                          double groupLambda) {
+                          double groupLambda, Levers levers) {
+
+    /** Minibatches between the pruning steps of method gradual. */
+    public static final int GRADUAL_FREQUENCY = 100;
+
+    /**
+     * The levers of RVSM beyond one lambda and one beta (docs/math.md section 6).
+     *
+     * @param lambdaRule     lambda per sparsified tensor: uniform, by size, or by initial weight scale
+     *                       ({@link RvsmOptimizer.LambdaRule})
+     * @param layerLambdas   explicit lambda of named tensors (over the rule)
+     * @param betaGrowth     beta continuation: beta_e = min(betaMax, beta growth^e) for epoch e (0-based)
+     *                       of the split phase, with mu = lambda / beta kept; 1 is a constant beta
+     * @param betaMax        the cap of beta continuation; 0: none
+     * @param targetSparsity target-sparsity mode (0: off): after each epoch e of the split phase (P
+     *                       epochs), every lambda_i is rescaled by one factor so that u of the current w
+     *                       has the fraction s (1 - (1 - (e + 1) / P)^3) of zeros (the cubic ramp of
+     *                       gradual pruning), reaching targetSparsity at the end of the split phase
+     */
+    public record Levers(RvsmOptimizer.LambdaRule lambdaRule, Map<String, Double> layerLambdas, double betaGrowth,
+                         double betaMax, double targetSparsity) {
+
+        /** No lever: one lambda, constant beta, lambda as given. */
+        public static final Levers NONE = new Levers(RvsmOptimizer.LambdaRule.UNIFORM, Map.of(), 1.0, 0.0, 0.0);
+
+        public Levers {
+            if (lambdaRule == null || layerLambdas == null) {
+                throw new IllegalArgumentException("lambdaRule and layerLambdas must be given, got " + lambdaRule + ", "
+                        + layerLambdas);
+            }
+            layerLambdas = Map.copyOf(new java.util.TreeMap<>(layerLambdas));
+            layerLambdas.forEach((name, value) -> finiteNonNegative("layerLambda " + name, value, true));
+            if (!(betaGrowth >= 1) || Double.isInfinite(betaGrowth)) {
+                throw new IllegalArgumentException("betaGrowth must be finite and >= 1, got " + betaGrowth);
+            }
+            finiteNonNegative("betaMax", betaMax, true);
+            if (!(targetSparsity >= 0 && targetSparsity < 1)) {
+                throw new IllegalArgumentException("targetSparsity must be in [0, 1), got " + targetSparsity);
+            }
+        }
+
+        /** True when some lever differs from {@link #NONE}. */
+        public boolean any() {
+            return !equals(NONE);
+        }
+
+        /** The sparsity the target mode asks of u at the end of epoch e (0-based) of a split phase of P epochs. */
+        public double targetAt(int epoch, int splitEpochs) {
+            double left = 1.0 - (double) Math.min(epoch + 1, splitEpochs) / splitEpochs;
+            return targetSparsity * (1.0 - left * left * left);
+        }
+    }
 
     /** The training methods. */
     public enum Method {
@@ -52,26 +106,28 @@ public record TrainConfig(String model, Method method, Penalty penalty, double l
         /** Plain SGD with momentum. */
         DENSE,
         /** Dense SGD, then magnitude pruning and fine-tuning with the mask held. */
-        PRUNE;
+        PRUNE,
+        /**
+         * Gradual magnitude pruning (Zhu and Gupta 2017, {@link GradualPruning}): from the start of epoch
+         * 1 to the start of the fine-tune phase, every {@value #GRADUAL_FREQUENCY} minibatches, the
+         * smallest weights are zeroed until the cubic schedule's fraction (rising to pruneSparsity) is;
+         * the zeros are held, and the last fineTuneEpochs epochs train with the final mask.
+         */
+        GRADUAL;
 
         /** The lower-case name used on the command line and in run files. */
         public String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return Labels.of(this);
         }
 
         /** The method of a label; an IllegalArgumentException naming the value otherwise. */
         public static Method parse(String label) {
-            for (Method m : values()) {
-                if (m.label().equals(label)) {
-                    return m;
-                }
-            }
-            throw new IllegalArgumentException("method must be one of " + labels() + ", got '" + label + "'");
+            return Labels.parse(values(), "method", label);
         }
 
         /** The labels, in order. */
         public static List<String> labels() {
-            return Arrays.stream(values()).map(Method::label).toList();
+            return Labels.all(values());
         }
     }
 
@@ -80,16 +136,25 @@ public record TrainConfig(String model, Method method, Penalty penalty, double l
                        double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit,
                        double pruneSparsity, int fineTuneEpochs, List<String> sparsify) {
         this(model, method, penalty, lambda, beta, lr, momentum, epochs, batch, seed, trainLimit, testLimit,
-                pruneSparsity, fineTuneEpochs, sparsify, RvsmOptimizer.Group.NONE, 0.0);
+                pruneSparsity, fineTuneEpochs, sparsify, RvsmOptimizer.Group.NONE, 0.0, Levers.NONE);
+    }
+
+    /** A run without levers. */
+    public TrainConfig(String model, Method method, Penalty penalty, double lambda, double beta, double lr,
+                       double momentum, int epochs, int batch, long seed, int trainLimit, int testLimit,
+                       double pruneSparsity, int fineTuneEpochs, List<String> sparsify, RvsmOptimizer.Group group,
+                       double groupLambda) {
+        this(model, method, penalty, lambda, beta, lr, momentum, epochs, batch, seed, trainLimit, testLimit,
+                pruneSparsity, fineTuneEpochs, sparsify, group, groupLambda, Levers.NONE);
     }
 
     public TrainConfig {
         if (!Models.NAMES.contains(model)) {
             throw new IllegalArgumentException("model must be one of " + Models.NAMES + ", got '" + model + "'");
         }
-        if (method == null || penalty == null || group == null || sparsify == null) {
-            throw new IllegalArgumentException("method, penalty, group and sparsify must be given, got " + method + ", "
-                    + penalty + ", " + group + ", " + sparsify);
+        if (method == null || penalty == null || group == null || sparsify == null || levers == null) {
+            throw new IllegalArgumentException("method, penalty, group, sparsify and levers must be given, got " + method
+                    + ", " + penalty + ", " + group + ", " + sparsify + ", " + levers);
         }
         sparsify = List.copyOf(sparsify);
         finiteNonNegative("lambda", lambda, true);
@@ -114,6 +179,20 @@ public record TrainConfig(String model, Method method, Penalty penalty, double l
         }
         if (group != RvsmOptimizer.Group.NONE && groupLambda == 0.0) {
             throw new IllegalArgumentException("group " + group.label() + " needs a groupLambda > 0");
+        }
+        if (levers.any() && method != Method.RVSM) {
+            throw new IllegalArgumentException("levers (lambdaRule, layerLambda, betaGrowth, betaMax, targetSparsity) need "
+                    + "method rvsm, got method " + method.label());
+        }
+        if (levers.betaMax() != 0.0 && levers.betaMax() < beta) {
+            throw new IllegalArgumentException("betaMax must be >= beta " + beta + " (or 0: no cap), got " + levers.betaMax());
+        }
+        if (levers.targetSparsity() > 0 && lambda == 0.0) {
+            throw new IllegalArgumentException("targetSparsity needs a lambda > 0 to scale, got lambda 0.0");
+        }
+        if (method == Method.GRADUAL && (epochs - fineTuneEpochs < 2 || pruneSparsity == 0.0)) {
+            throw new IllegalArgumentException("method gradual needs pruneSparsity > 0 and epochs - fineTuneEpochs >= 2, "
+                    + "got pruneSparsity " + pruneSparsity + ", epochs " + epochs + ", fineTuneEpochs " + fineTuneEpochs);
         }
     }
 
@@ -152,7 +231,10 @@ public record TrainConfig(String model, Method method, Penalty penalty, double l
                 testLimit, 0.0, 0, List.of());
     }
 
-    /** The 0-based epoch at whose start method prune prunes (and rvsm freezes its support). */
+    /**
+     * The 0-based epoch at whose start method prune prunes, gradual prunes for the last time and rvsm
+     * freezes its support: epochs - fineTuneEpochs. The epochs before it are rvsm's split phase.
+     */
     public int pruneEpoch() {
         return epochs - fineTuneEpochs;
     }

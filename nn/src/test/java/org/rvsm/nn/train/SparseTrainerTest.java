@@ -161,4 +161,53 @@ class SparseTrainerTest {
             assertTrue(e3.testAccuracyU() > 0.6, "still learns: " + e3.testAccuracyU());
         }
     }
+
+    @Test
+    void targetSparsityModeFollowsTheRampAndEndsOnTheTarget() throws IOException {
+        ImageDataset[] d = data(3000, 500);
+        TrainConfig.Levers levers = new TrainConfig.Levers(org.rvsm.nn.optim.RvsmOptimizer.LambdaRule.INITIAL_STD,
+                java.util.Map.of(), 1.5, 0.0, 0.9);
+        // l0: u keeps w's values on its support, so two epochs suffice for a u-network that works (l1's u is
+        // shrunk by its threshold, which at 79% zeros after one epoch leaves a u-network at chance)
+        TrainConfig c = new TrainConfig("lenet300", TrainConfig.Method.RVSM, Penalty.l0(), 1e-6, 0.1, 0.01, 0.9, 3, 64, 2, 0,
+                0, 0.0, 1, java.util.List.of(), org.rvsm.nn.optim.RvsmOptimizer.Group.NONE, 0.0, levers);
+        double total = 266_200;
+        try (SparseTrainer t = new SparseTrainer(c)) {
+            EpochRecord e1 = t.trainEpoch(0, d[0], d[1], null);
+            double first = Math.ceil(levers.targetAt(0, 2) * total) / total; // 0.9 (1 - 1/8)
+            assertTrue(e1.sparsity() >= first && e1.sparsity() < first + 1e-4, "epoch 1: " + e1.sparsity() + " for " + first);
+            assertEquals(0.1, t.optimizer().beta(), 0.0, "beta as given in the first epoch");
+            EpochRecord e2 = t.trainEpoch(1, d[0], d[1], null);
+            assertEquals(0.1 * 1.5, t.optimizer().beta(), 0.0, "beta x1.5 in the second");
+            double last = Math.ceil(0.9 * total) / total;
+            assertTrue(e2.sparsity() >= last && e2.sparsity() < last + 1e-4, "epoch 2: " + e2.sparsity());
+            EpochRecord e3 = t.trainEpoch(2, d[0], d[1], null);
+            assertEquals(e2.sparsity(), e3.sparsity(), 0.0, "the support frozen at the target");
+            // 90% zeros after two short epochs (the ramp is meant for tens): far from chance (10%), not good
+            assertTrue(e3.testAccuracyU() > 0.3, "still learns: " + e1 + " " + e2 + " " + e3);
+        }
+    }
+
+    @Test
+    void gradualPruningFollowsZhuAndGuptasScheduleAndHoldsItsZeros() throws IOException {
+        ImageDataset[] d = data(3000, 500);
+        // batch 16: 188 minibatches an epoch; pruning from step 188 to 564 (the fine-tuning's start) every 100
+        TrainConfig c = new TrainConfig("lenet300", TrainConfig.Method.GRADUAL, Penalty.l1(), 0, 1, 0.01, 0.9, 4, 16, 2, 0,
+                0, 0.8, 1, java.util.List.of());
+        org.rvsm.schedule.GradualPruning schedule = new org.rvsm.schedule.GradualPruning(0, 0.8, 188, 564, 100);
+        double total = 266_200;
+        try (SparseTrainer t = new SparseTrainer(c)) {
+            assertEquals(0.0, t.trainEpoch(0, d[0], d[1], null).sparsity(), 0.0, "dense in the first epoch");
+            double previous = 0;
+            for (int epoch = 1; epoch < 4; epoch++) {
+                EpochRecord r = t.trainEpoch(epoch, d[0], d[1], null);
+                long lastPruned = Math.min(564, 188 + (epoch * 188 + 187 - 188) / 100 * 100);
+                double expected = Math.floor(schedule.sparsityAt(epoch == 3 ? 564 : lastPruned) * total) / total;
+                assertEquals(expected, r.sparsity(), 1e-9, "epoch " + (epoch + 1));
+                assertTrue(r.sparsity() >= previous, "zeros are held");
+                previous = r.sparsity();
+            }
+            assertEquals(Math.floor(0.8 * total) / total, previous, 1e-9, "the final sparsity");
+        }
+    }
 }

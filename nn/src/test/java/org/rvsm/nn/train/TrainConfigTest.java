@@ -53,7 +53,43 @@ class TrainConfigTest {
                 Arguments.of((Supplier<TrainConfig>) () -> with(0, 0.1, 0.9, 3, 0, RvsmOptimizer.Group.FILTER, 0, rvsm),
                         "group filter needs a groupLambda > 0"),
                 Arguments.of((Supplier<TrainConfig>) () -> TrainConfig.of("resnet", rvsm, Penalty.l1(), 0, 1, 0.1, 0.9,
-                        3, 64, 1, 0, 0), "model must be one of [lenet300, lenet5, resnet20, vgg-small], got 'resnet'"));
+                        3, 64, 1, 0, 0), "model must be one of [lenet300, lenet5, resnet20, vgg-small], got 'resnet'"),
+                Arguments.of((Supplier<TrainConfig>) () -> levers(rvsm, 1e-4, new TrainConfig.Levers(
+                        RvsmOptimizer.LambdaRule.UNIFORM, Map.of(), 0.9, 0, 0)), "betaGrowth must be finite and >= 1, got 0.9"),
+                Arguments.of((Supplier<TrainConfig>) () -> levers(rvsm, 1e-4, new TrainConfig.Levers(
+                        RvsmOptimizer.LambdaRule.UNIFORM, Map.of(), 1.5, 0.05, 0)),
+                        "betaMax must be >= beta 0.1 (or 0: no cap), got 0.05"),
+                Arguments.of((Supplier<TrainConfig>) () -> levers(rvsm, 1e-4, new TrainConfig.Levers(
+                        RvsmOptimizer.LambdaRule.UNIFORM, Map.of(), 1, 0, 1.0)), "targetSparsity must be in [0, 1), got 1.0"),
+                Arguments.of((Supplier<TrainConfig>) () -> levers(rvsm, 0, new TrainConfig.Levers(
+                        RvsmOptimizer.LambdaRule.UNIFORM, Map.of(), 1, 0, 0.9)),
+                        "targetSparsity needs a lambda > 0 to scale, got lambda 0.0"),
+                Arguments.of((Supplier<TrainConfig>) () -> levers(rvsm, 1e-4, new TrainConfig.Levers(
+                        RvsmOptimizer.LambdaRule.UNIFORM, Map.of("02Linear_weight", -1.0), 1, 0, 0)),
+                        "layerLambda 02Linear_weight must be >= 0, got -1.0"),
+                Arguments.of((Supplier<TrainConfig>) () -> levers(TrainConfig.Method.PRUNE, 1e-4, new TrainConfig.Levers(
+                        RvsmOptimizer.LambdaRule.SIZE, Map.of(), 1, 0, 0)), "levers (lambdaRule, layerLambda, betaGrowth, "
+                        + "betaMax, targetSparsity) need method rvsm, got method prune"),
+                Arguments.of((Supplier<TrainConfig>) () -> new TrainConfig("lenet300", TrainConfig.Method.GRADUAL,
+                        Penalty.l1(), 0, 0.1, 0.1, 0.9, 3, 64, 1, 0, 0, 0.9, 2, List.of()), "method gradual needs "
+                        + "pruneSparsity > 0 and epochs - fineTuneEpochs >= 2, got pruneSparsity 0.9, epochs 3, fineTuneEpochs 2"));
+    }
+
+    private static TrainConfig levers(TrainConfig.Method method, double lambda, TrainConfig.Levers levers) {
+        return new TrainConfig("lenet300", method, Penalty.l1(), lambda, 0.1, 0.1, 0.9, 3, 64, 1, 0, 0, 0.0, 1, List.of(),
+                RvsmOptimizer.Group.NONE, 0.0, levers);
+    }
+
+    @Test
+    void theTargetRampRisesOnTheCubicToTheTargetAtTheEndOfTheSplitPhase() {
+        TrainConfig.Levers l = new TrainConfig.Levers(RvsmOptimizer.LambdaRule.UNIFORM, Map.of(), 1, 0, 0.9);
+        // by hand: 0.9 (1 - (1 - k/4)^3) for k = 1..4
+        double[] expected = {0.9 * (1 - 27.0 / 64), 0.9 * (1 - 1.0 / 8), 0.9 * (1 - 1.0 / 64), 0.9};
+        for (int e = 0; e < 4; e++) {
+            assertEquals(expected[e], l.targetAt(e, 4), 1e-15, "epoch " + e);
+        }
+        assertEquals(0.9, l.targetAt(7, 4), 0.0, "held after the split phase");
+        assertTrue(!TrainConfig.Levers.NONE.any() && l.any());
     }
 
     @ParameterizedTest(name = "{1}")
@@ -67,12 +103,16 @@ class TrainConfigTest {
         for (TrainConfig.Method m : TrainConfig.Method.values()) {
             assertEquals(m, TrainConfig.Method.parse(m.label()));
         }
-        assertEquals(List.of("rvsm", "proximal", "dense", "prune"), TrainConfig.Method.labels());
-        assertEquals("method must be one of [rvsm, proximal, dense, prune], got 'RVSM'",
+        assertEquals(List.of("rvsm", "proximal", "dense", "prune", "gradual"), TrainConfig.Method.labels());
+        assertEquals("method must be one of [rvsm, proximal, dense, prune, gradual], got 'RVSM'",
                 assertThrows(IllegalArgumentException.class, () -> TrainConfig.Method.parse("RVSM")).getMessage());
         assertEquals(RvsmOptimizer.Group.FILTER, RvsmOptimizer.Group.parse("filter"));
         assertEquals("group must be one of [none, neuron, filter], got 'rows'",
                 assertThrows(IllegalArgumentException.class, () -> RvsmOptimizer.Group.parse("rows")).getMessage());
+        assertEquals(RvsmOptimizer.LambdaRule.INITIAL_STD, RvsmOptimizer.LambdaRule.parse("initial-std"));
+        assertEquals("lambdaRule must be one of [uniform, size, initial-std], got 'initial_std'",
+                assertThrows(IllegalArgumentException.class, () -> RvsmOptimizer.LambdaRule.parse("initial_std"))
+                        .getMessage());
     }
 
     @Test
