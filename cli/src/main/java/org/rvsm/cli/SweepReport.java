@@ -153,7 +153,18 @@ final class SweepReport {
         for (Map<String, Object> s : settings) {
             byCurve.computeIfAbsent((String) s.get("curve"), k -> new ArrayList<>()).add(s);
         }
+        // a curve whose every point has no zeros (dense SGD) is a dashed level across the others, so the
+        // axis spans the sparsities compared instead of stretching to 0
+        double[] sparse = settings.stream().mapToDouble(s -> (double) s.get("sparsity_mean")).filter(x -> x > 0).toArray();
+        double lo = java.util.Arrays.stream(sparse).min().orElse(0);
+        double hi = java.util.Arrays.stream(sparse).max().orElse(0);
         byCurve.forEach((curve, ss) -> {
+            if (hi > lo && ss.stream().allMatch(s -> (double) s.get("sparsity_mean") == 0.0)) {
+                double level = ss.stream().mapToDouble(s -> (double) s.get("test_accuracy_mean")).average().orElse(0);
+                plot.add(SvgPlot.Series.dashed(curve + " (no zeros)", new double[] {lo, hi}, new double[] {level, level})
+                        .colour(SvgPlot.BLACK));
+                return;
+            }
             List<Map<String, Object>> sorted = ss.stream()
                     .sorted((x, y) -> Double.compare((double) x.get("sparsity_mean"), (double) y.get("sparsity_mean")))
                     .toList();
