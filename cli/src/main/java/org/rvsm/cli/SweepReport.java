@@ -122,7 +122,7 @@ final class SweepReport {
         return Math.sqrt(ss / (v.length - 1));
     }
 
-    /** sweep.csv, sweep.json, sweep.svg and index.html in dir. */
+    /** sweep.csv, sweep.json, sweep.svg, sweep.md and index.html in dir. */
     void write(Path dir, String model, int epochs, List<Long> seeds, Map<String, Object> header) {
         List<List<Object>> rows = new ArrayList<>();
         for (Map<String, Object> r : runs) {
@@ -140,6 +140,7 @@ final class SweepReport {
         Output.writeJsonAtomically(dir.resolve("sweep.json"), json);
         String svg = plot(model, epochs, seeds.size(), settings);
         Output.writeTextAtomically(dir.resolve("sweep.svg"), svg);
+        Output.writeTextAtomically(dir.resolve("sweep.md"), markdown(settings));
         Output.writeTextAtomically(dir.resolve("index.html"), SweepCommand.page(model, (String) header.get("command"),
                 svg, seedsNote(seeds.size()) + table(settings) + notEnded()));
     }
@@ -192,6 +193,19 @@ final class SweepReport {
                     spread(s, "seconds_per_epoch", 1, " s")));
         }
         return Html.table(List.of("setting", "seeds completed", "zeros", "test accuracy", "seconds per epoch"), rows);
+    }
+
+    /** The table of index.html in Markdown, for a README or a paper's notes: per setting mean ± SD. */
+    static String markdown(List<Map<String, Object>> settings) {
+        StringBuilder md = new StringBuilder("| setting | seeds completed | zeros | test accuracy | seconds per epoch |\n"
+                + "|---|---|---|---|---|\n");
+        for (Map<String, Object> s : settings) {
+            md.append("| ").append(s.get("setting")).append(" | ").append(s.get("seeds")).append(" of ").append(s.get("runs"))
+                    .append(" | ").append(spread(s, "sparsity", 100, "%")).append(" | ")
+                    .append(spread(s, "test_accuracy", 100, "%")).append(" | ")
+                    .append(spread(s, "seconds_per_epoch", 1, " s")).append(" |\n");
+        }
+        return md.toString();
     }
 
     private static String spread(Map<String, Object> s, String key, double scale, String unit) {

@@ -79,6 +79,12 @@ class SweepCommandTest {
         String html = Files.readString(out.resolve("index.html"));
         assertTrue(html.contains("mean over 2 seeds") && html.contains("mean of 2 seeds"), "says how many seeds");
         assertTrue(html.contains("<svg") && html.contains("\u00b1"), "plot and table with the spread");
+        assertTrue(html.contains("dense (no zeros)"), "dense is a level across the sparse points");
+        List<String> md = Files.readAllLines(out.resolve("sweep.md"));
+        assertEquals(2 + 3, md.size(), "header, rule, a row per setting: " + md);
+        double mean = settings.get(0).get("test_accuracy_mean").asDouble();
+        assertTrue(md.get(2).startsWith("| dense | 2 of 2 | 0.00% \u00b1 0.00 | "
+                + String.format(java.util.Locale.ROOT, "%.2f%%", 100 * mean)), md.get(2));
         assertTrue(json(out.resolve("plan.json")).get("points").size() == 6);
         // different seeds give different runs
         assertFalse(runs.get(0).get("test_accuracy").equals(runs.get(1).get("test_accuracy"))
