@@ -510,9 +510,16 @@ final class TrainCommand implements Callable<Integer> {
             lm.put("shape", l.shape());
             lm.put("nnz", l.nonZeros());
             lm.put("sparsity", 1.0 - (double) l.nonZeros() / l.size());
+            if (outcome.lambdas().containsKey(l.name()) && (config.method() == TrainConfig.Method.RVSM
+                    || config.method() == TrainConfig.Method.PROXIMAL)) {
+                lm.put("lambda", outcome.lambdas().get(l.name())); // final: the levers change it
+            }
             layers.add(lm);
         }
         m.put("layers", layers);
+        if (config.method() == TrainConfig.Method.RVSM) {
+            m.put("beta", outcome.beta());
+        }
         m.put("config", run);
         return m;
     }

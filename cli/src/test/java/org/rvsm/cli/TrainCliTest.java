@@ -66,6 +66,30 @@ class TrainCliTest {
         assertEquals(s.get("sparsity"), s2.get("sparsity"));
     }
 
+    /** The levers from the command line: the target reached, the final lambdas and beta reported, resumable. */
+    @Test
+    void targetSparsityAndBetaGrowthFromTheCommandLine() throws IOException {
+        Path out = tmp.resolve("levers");
+        CliRun train = run("train", "-q", "--data", data.toString(), "--epochs", "3", "--lr", "0.01", "--lambda", "1e-5",
+                "--beta", "0.1", "--target-sparsity", "0.6", "--beta-growth", "2", "--lambda-rule", "size",
+                "--layer-lambda", "06Linear_weight=2e-6", "--finetune-epochs", "1", "--out", out.toString());
+        assertEquals(0, train.code(), train.err());
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertTrue(s.get("sparsity").asDouble() >= 0.6 && s.get("sparsity").asDouble() < 0.6 + 1e-4, s.toString());
+        assertEquals(0.2, s.get("beta").asDouble(), 0.0, "0.1, then x2 in the second (last split) epoch");
+        double first = s.get("layers").get(0).get("lambda").asDouble();
+        double last = s.get("layers").get(2).get("lambda").asDouble();
+        // the explicit lambda of the last layer and the size rule's of the first, scaled by one factor
+        double mean = (784 * 300 + 300 * 100 + 100 * 10) / 3.0;
+        assertEquals(1e-5 * 784 * 300 / mean / 2e-6, first / last, 1e-9 * first / last, s.toString());
+        JsonNode config = new ObjectMapper().readTree(out.resolve("run.json").toFile()).get("config");
+        assertEquals("size", config.get("lambda_rule").asText());
+        assertEquals(0.6, config.get("target_sparsity").asDouble(), 0.0);
+        CliRun resumed = run("train", "-q", "--resume", out.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertEquals(s.get("layers"), new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("layers"));
+    }
+
     /**
      * A real kill: the training runs in a child JVM that is destroyed (SIGKILL) in the middle of its
      * second epoch; --resume then ends with the same metrics and the same model bytes as a run that

@@ -29,10 +29,17 @@ public final class TrainingRun {
     }
 
     /**
-     * What a run produced: every completed epoch's record and the final per-layer summary; or, for a run
+     * What a run produced: every completed epoch's record, the final per-layer summary, and the
+     * optimizer's final lambda per sparsified tensor and beta (which the levers change); or, for a run
      * that diverged, the epochs completed before and where it diverged (layers empty, no model written).
      */
-    public record Outcome(List<EpochRecord> history, List<LayerInfo> layers, Divergence divergence) {
+    public record Outcome(List<EpochRecord> history, List<LayerInfo> layers, Divergence divergence,
+                          Map<String, Double> lambdas, double beta) {
+
+        /** An outcome without the optimizer's final lambdas and beta. */
+        public Outcome(List<EpochRecord> history, List<LayerInfo> layers, Divergence divergence) {
+            this(history, layers, divergence, Map.of(), Double.NaN);
+        }
 
         /** True when every epoch ran and the model was written. */
         public boolean completed() {
@@ -87,7 +94,11 @@ public final class TrainingRun {
                     Map.of("config", configText, "model", config.model(), "format", "rvsm-sparse-u"));
             train.spec().toMetadata(modelMeta); // input shape, classes, normalisation (docs/formats.md)
             Safetensors.write(dir.resolve("model.safetensors"), trainer.deployedTensors(), modelMeta);
-            return new Outcome(history, trainer.layers(), null);
+            Map<String, Double> lambdas = new LinkedHashMap<>();
+            for (String name : trainer.sparsifiedNames()) {
+                lambdas.put(name, trainer.optimizer().lambdaOf(name));
+            }
+            return new Outcome(history, trainer.layers(), null, lambdas, trainer.optimizer().beta());
         }
     }
 
