@@ -169,7 +169,7 @@ public final class RvsmOptimizer extends Optimizer {
     private final Map<String, Double> lambdas;
     private final LambdaRule rule;
     private final Group group;
-    private final double groupLambda;
+    private double groupLambda; // scaled with beta by setBeta
     private final boolean engineOps;
 
     private final Map<String, TensorState> byId = new HashMap<>();
@@ -778,8 +778,8 @@ public final class RvsmOptimizer extends Optimizer {
     }
 
     /**
-     * Beta continuation: sets beta and every tensor's lambda_i in proportion, so that each threshold
-     * parameter mu_i = lambda_i / beta, and with it u = T(w), stays as it was; only the pull
+     * Beta continuation: sets beta and every tensor's lambda_i (and the group lambda) in proportion, so
+     * that each threshold parameter mu_i = lambda_i / beta, and with it u = T(w), stays as it was; only the pull
      * beta (w - u) of w toward u changes (docs/math.md section 6).
      */
     public void setBeta(double newBeta) {
@@ -791,6 +791,7 @@ public final class RvsmOptimizer extends Optimizer {
         for (TensorState s : tensors) {
             s.lambda *= factor;
         }
+        groupLambda *= factor;
         beta = newBeta;
     }
 
@@ -915,6 +916,7 @@ public final class RvsmOptimizer extends Optimizer {
             }
         }
         metadata.put("beta", Double.toString(beta));
+        metadata.put("group_lambda", Double.toString(groupLambda));
     }
 
     /**
@@ -930,6 +932,8 @@ public final class RvsmOptimizer extends Optimizer {
                     + state.metadata().get("rvsm_optimizer") + ")");
         }
         double betaNow = state.metadata().containsKey("beta") ? positiveNumber(state, "beta", false) : beta;
+        double groupNow = state.metadata().containsKey("group_lambda") ? positiveNumber(state, "group_lambda", true)
+                : groupLambda;
         for (TensorState s : tensors) {
             float[] v = tensor(state, "v/" + s.name, s.shape);
             String steps = state.metadata().get("steps/" + s.name);
@@ -956,6 +960,7 @@ public final class RvsmOptimizer extends Optimizer {
             }
         }
         beta = betaNow;
+        groupLambda = groupNow;
     }
 
     /** A finite number >= 0 (or > 0) in the state's metadata, else an IOException naming it. */
