@@ -25,6 +25,7 @@ import org.rvsm.cli.sweep.SweepPoint;
 import org.rvsm.cli.sweep.SweepRuns;
 import org.rvsm.nn.model.TrainDefaults;
 import org.rvsm.nn.optim.RvsmOptimizer;
+import org.rvsm.nn.train.TrainConfig;
 import org.rvsm.nn.train.TrainConfig.Method;
 import org.rvsm.penalty.Penalty;
 import picocli.CommandLine;
@@ -101,6 +102,10 @@ final class SweepCommand implements Callable<Integer> {
             description = "Target-sparsity mode: RVSM reaches each fraction of zeros S (train --target-sparsity) instead "
                     + "of the threshold grid, and the pruning baselines prune to the same S. Default: off.")
     double[] sparsities;
+
+    @Option(names = "--target-ramp", paramLabel = "R", defaultValue = "cubic",
+            description = "With --sparsities: cubic or final (train --target-ramp; default: ${DEFAULT-VALUE}).")
+    String targetRamp;
 
     @Option(names = "--baselines", paramLabel = "B", split = ",", defaultValue = "dense,prune",
             description = "Baselines: dense, prune (one-shot magnitude pruning), gradual (gradual magnitude pruning); "
@@ -261,6 +266,7 @@ final class SweepCommand implements Callable<Integer> {
         for (String p : penalties) {
             Choices.oneOf("--penalties", p, List.of("l1", "l0", "tl1"));
         }
+        String ramp = Choices.oneOf("--target-ramp", targetRamp, TrainConfig.TargetRamp.labels());
         List<String> chosenBaselines = baselines.equals(List.of("none")) ? List.of() : baselines;
         for (String b : chosenBaselines) {
             Choices.oneOf("--baselines", b, List.of("dense", "prune", "gradual"));
@@ -304,11 +310,13 @@ final class SweepCommand implements Callable<Integer> {
                         List<String> base = List.of("--penalty", p, "--a", Double.toString(a));
                         if (targets.length > 0) {
                             double lambda = beta * penalty.muForThreshold(startThreshold);
+                            boolean cubic = ramp.equals("cubic");
+                            List<String> rampArgs = cubic ? List.of() : List.of("--target-ramp", ramp);
                             for (double z : targets) {
-                                settings.add(new Setting(String.format(Locale.ROOT, "rvsm-%s%s-z%s", label, variant, z),
-                                        Method.RVSM, p, 0, z, curve, concat(base, List.of("--lambda",
-                                        Double.toString(lambda), "--beta", Double.toString(beta), "--target-sparsity",
-                                        Double.toString(z)), levers)));
+                                settings.add(new Setting(String.format(Locale.ROOT, "rvsm-%s%s%s-z%s", label, variant,
+                                        cubic ? "" : "-" + ramp, z), Method.RVSM, p, 0, z, cubic ? curve : curve + " " + ramp,
+                                        concat(base, List.of("--lambda", Double.toString(lambda), "--beta",
+                                        Double.toString(beta), "--target-sparsity", Double.toString(z)), rampArgs, levers)));
                             }
                         } else {
                             for (double t : thresholds) {

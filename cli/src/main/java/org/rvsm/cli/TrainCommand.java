@@ -128,6 +128,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "which u has when its support is frozen. --lambda is then only the start. Default: off.")
     Double targetSparsity;
 
+    @Option(names = "--target-ramp", paramLabel = "R", defaultValue = "cubic",
+            description = "--target-sparsity's schedule: cubic (after every epoch before the fine-tuning, onto the "
+                    + "cubic to F) or final (once, after the last of those epochs: the run's own lambda until "
+                    + "then, its final support set to F). Default: ${DEFAULT-VALUE}.")
+    String targetRamp;
+
     @Option(names = "--lambda-rule", paramLabel = "R", defaultValue = "uniform",
             description = "rvsm: lambda per layer: uniform; size (in proportion to the layer's weight count, the mean "
                     + "being --lambda); initial-std (each layer's threshold in proportion to its initial weight scale). "
@@ -319,6 +325,14 @@ final class TrainCommand implements Callable<Integer> {
         if (targetSparsity != null) {
             run.put("target_sparsity", targetSparsity);
         }
+        TrainConfig.TargetRamp ramp = TrainConfig.TargetRamp.parse(Choices.oneOf("--target-ramp", targetRamp,
+                TrainConfig.TargetRamp.labels()));
+        if (ramp != TrainConfig.TargetRamp.CUBIC) {
+            if (targetSparsity == null) {
+                throw new UserError("--target-ramp " + ramp.label() + " needs --target-sparsity");
+            }
+            run.put("target_ramp", ramp.label());
+        }
     }
 
     /** The options' names of TrainConfig's fields, for its messages. */
@@ -373,7 +387,8 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainConfig.Levers(RvsmOptimizer.LambdaRule.parse((String) r.getOrDefault("lambda_rule", "uniform")),
                 layers, ((Number) r.getOrDefault("beta_growth", 1.0)).doubleValue(),
                 ((Number) r.getOrDefault("beta_max", 0.0)).doubleValue(),
-                ((Number) r.getOrDefault("target_sparsity", 0.0)).doubleValue());
+                ((Number) r.getOrDefault("target_sparsity", 0.0)).doubleValue(),
+                TrainConfig.TargetRamp.parse((String) r.getOrDefault("target_ramp", "cubic")));
     }
 
     private static double num(Map<String, Object> r, String key) {
@@ -454,6 +469,7 @@ final class TrainCommand implements Callable<Integer> {
         betaMax = r.containsKey("beta_max") ? field(r, "beta_max", Number.class, where).doubleValue() : null;
         targetSparsity = r.containsKey("target_sparsity")
                 ? field(r, "target_sparsity", Number.class, where).doubleValue() : null;
+        targetRamp = r.containsKey("target_ramp") ? field(r, "target_ramp", String.class, where) : "cubic";
         try {
             Map<String, Object> checked = options();
             toConfig(checked);

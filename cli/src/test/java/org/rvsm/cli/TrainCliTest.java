@@ -183,6 +183,8 @@ class TrainCliTest {
             {"--layer-lambda", "02Linear_weight=-1", "--layer-lambda 02Linear_weight must be >= 0, got -1.0"},
             {"--method", "prune", "--target-sparsity", "0.9", "levers (--lambda-rule, --layer-lambda, --beta-growth, "
                     + "--beta-max, --target-sparsity) need --method rvsm, got --method prune"},
+            {"--target-ramp", "final", "--target-ramp final needs --target-sparsity"},
+            {"--target-ramp", "linear", "--target-ramp must be one of cubic, final; got 'linear'"},
             {"--method", "gradual", "--epochs", "2", "--method gradual needs --prune-sparsity > 0 and --epochs - --finetune-epochs >= 2, got --prune-sparsity "
                     + "0.95, --epochs 2, --finetune-epochs 1"},
         };

@@ -48,7 +48,8 @@ import org.rvsm.schedule.GradualPruning;
  * {@link TrainConfig#pruneEpoch()}, gradual prunes by Zhu and Gupta's schedule up to it; rvsm with
  * fine-tune epochs freezes u's support there (debiasing). rvsm's levers ({@link TrainConfig.Levers}):
  * the lambda rule goes to the optimizer; beta continuation sets beta at the start of each split epoch;
- * target-sparsity mode calibrates lambda at the end of each split epoch, before the evaluation.
+ * target-sparsity mode calibrates lambda at the end of each split epoch (or of the last one), before
+ * the evaluation.
  *
  * <p>The loop is {@code EasyTrain.fit}'s (forward with labels, the trainer's loss, backward, step)
  * over {@link ShuffledBatches}, so a user's {@code EasyTrain.fit} with the same optimizer settings,
@@ -234,8 +235,9 @@ public final class SparseTrainer implements AutoCloseable {
         if (last != null) { // the last update made a weight non-finite; no later loss saw it
             throw new DivergedException(new Divergence(epoch + 1, done, last.tensor(), last.value()));
         }
-        if (splitPhase && config.levers().targetSparsity() > 0) {
-            optimizer.calibrateLambdas(config.levers().targetAt(epoch, config.pruneEpoch()));
+        double target = splitPhase ? config.levers().targetAt(epoch, config.pruneEpoch()) : Double.NaN;
+        if (!Double.isNaN(target)) {
+            optimizer.calibrateLambdas(target);
         }
         double accuracyW = accuracy(test, false);
         double accuracyU = accuracy(test, true);

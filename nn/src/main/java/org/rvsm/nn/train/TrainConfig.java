@@ -58,21 +58,29 @@ public record TrainConfig(String model, Method method, Penalty penalty, double l
      * @param betaGrowth     beta continuation: beta_e = min(betaMax, beta growth^e) for epoch e (0-based)
      *                       of the split phase, with mu = lambda / beta kept; 1 is a constant beta
      * @param betaMax        the cap of beta continuation; 0: none
-     * @param targetSparsity target-sparsity mode (0: off): after each epoch e of the split phase (P
-     *                       epochs), every lambda_i is rescaled by one factor so that u of the current w
-     *                       has the fraction s (1 - (1 - (e + 1) / P)^3) of zeros (the cubic ramp of
-     *                       gradual pruning), reaching targetSparsity at the end of the split phase
+     * @param targetSparsity target-sparsity mode (0: off): every lambda_i is rescaled by one factor so
+     *                       that u of the current w has a requested fraction of zeros, reaching
+     *                       targetSparsity at the end of the split phase (P epochs); when, by the ramp
+     * @param targetRamp     CUBIC: after each epoch e of the split phase, to s (1 - (1 - (e + 1) / P)^3)
+     *                       (the cubic ramp of gradual pruning); FINAL: once, after its last epoch (lambda
+     *                       as given until then)
      */
     public record Levers(RvsmOptimizer.LambdaRule lambdaRule, Map<String, Double> layerLambdas, double betaGrowth,
-                         double betaMax, double targetSparsity) {
+                         double betaMax, double targetSparsity, TargetRamp targetRamp) {
 
         /** No lever: one lambda, constant beta, lambda as given. */
         public static final Levers NONE = new Levers(RvsmOptimizer.LambdaRule.UNIFORM, Map.of(), 1.0, 0.0, 0.0);
 
+        /** Levers with the cubic ramp of target-sparsity mode. */
+        public Levers(RvsmOptimizer.LambdaRule lambdaRule, Map<String, Double> layerLambdas, double betaGrowth,
+                      double betaMax, double targetSparsity) {
+            this(lambdaRule, layerLambdas, betaGrowth, betaMax, targetSparsity, TargetRamp.CUBIC);
+        }
+
         public Levers {
-            if (lambdaRule == null || layerLambdas == null) {
-                throw new IllegalArgumentException("lambdaRule and layerLambdas must be given, got " + lambdaRule + ", "
-                        + layerLambdas);
+            if (lambdaRule == null || layerLambdas == null || targetRamp == null) {
+                throw new IllegalArgumentException("lambdaRule, layerLambdas and targetRamp must be given, got "
+                        + lambdaRule + ", " + layerLambdas + ", " + targetRamp);
             }
             layerLambdas = Map.copyOf(new java.util.TreeMap<>(layerLambdas));
             layerLambdas.forEach((name, value) -> finiteNonNegative("layerLambda " + name, value, true));
@@ -90,10 +98,39 @@ public record TrainConfig(String model, Method method, Penalty penalty, double l
             return !equals(NONE);
         }
 
-        /** The sparsity the target mode asks of u at the end of epoch e (0-based) of a split phase of P epochs. */
+        /**
+         * The sparsity the target mode asks of u at the end of epoch e (0-based) of a split phase of P
+         * epochs; NaN where it does not calibrate (off, or before the last split epoch with the FINAL ramp).
+         */
         public double targetAt(int epoch, int splitEpochs) {
+            if (targetSparsity == 0.0 || (targetRamp == TargetRamp.FINAL && epoch + 1 < splitEpochs)) {
+                return Double.NaN;
+            }
             double left = 1.0 - (double) Math.min(epoch + 1, splitEpochs) / splitEpochs;
             return targetSparsity * (1.0 - left * left * left);
+        }
+    }
+
+    /** When target-sparsity mode calibrates lambda ({@link Levers#targetAt}). */
+    public enum TargetRamp {
+        /** After every split epoch, onto gradual pruning's cubic ramp to the target. */
+        CUBIC,
+        /** Once, after the last split epoch: the run's own lambda path, its final support set to the target. */
+        FINAL;
+
+        /** The lower-case name used on the command line and in run files. */
+        public String label() {
+            return Labels.of(this);
+        }
+
+        /** The ramp of a label; an IllegalArgumentException naming the value otherwise. */
+        public static TargetRamp parse(String label) {
+            return Labels.parse(values(), "targetRamp", label);
+        }
+
+        /** The labels, in order. */
+        public static List<String> labels() {
+            return Labels.all(values());
         }
     }
 

@@ -189,6 +189,27 @@ class SparseTrainerTest {
     }
 
     @Test
+    void theFinalRampLeavesLambdaAloneUntilTheLastSplitEpoch() throws IOException {
+        ImageDataset[] d = data(3000, 500);
+        TrainConfig.Levers levers = new TrainConfig.Levers(org.rvsm.nn.optim.RvsmOptimizer.LambdaRule.UNIFORM,
+                java.util.Map.of(), 1, 0.0, 0.7, TrainConfig.TargetRamp.FINAL);
+        java.util.function.Function<TrainConfig.Levers, TrainConfig> config = l -> new TrainConfig("lenet300",
+                TrainConfig.Method.RVSM, Penalty.l0(), 1e-6, 0.1, 0.01, 0.9, 3, 64, 2, 0, 0, 0.0, 1, java.util.List.of(),
+                org.rvsm.nn.optim.RvsmOptimizer.Group.NONE, 0.0, l);
+        double total = 266_200;
+        try (SparseTrainer with = new SparseTrainer(config.apply(levers));
+             SparseTrainer without = new SparseTrainer(config.apply(TrainConfig.Levers.NONE))) {
+            EpochRecord a = with.trainEpoch(0, d[0], d[1], null);
+            EpochRecord b = without.trainEpoch(0, d[0], d[1], null);
+            assertEquals(b.sparsity(), a.sparsity(), 0.0, "the first epoch is the plain run's");
+            assertEquals(b.trainLoss(), a.trainLoss(), 0.0);
+            EpochRecord a2 = with.trainEpoch(1, d[0], d[1], null);
+            double wanted = Math.ceil(0.7 * total) / total;
+            assertTrue(a2.sparsity() >= wanted && a2.sparsity() < wanted + 1e-4, "on the target: " + a2.sparsity());
+        }
+    }
+
+    @Test
     void gradualPruningFollowsZhuAndGuptasScheduleAndHoldsItsZeros() throws IOException {
         ImageDataset[] d = data(3000, 500);
         // batch 16: 188 minibatches an epoch; pruning from step 188 to 564 (the fine-tuning's start) every 100

@@ -90,6 +90,13 @@ class TrainConfigTest {
         }
         assertEquals(0.9, l.targetAt(7, 4), 0.0, "held after the split phase");
         assertTrue(!TrainConfig.Levers.NONE.any() && l.any());
+        TrainConfig.Levers last = new TrainConfig.Levers(RvsmOptimizer.LambdaRule.UNIFORM, Map.of(), 1, 0, 0.9,
+                TrainConfig.TargetRamp.FINAL);
+        for (int e = 0; e < 3; e++) {
+            assertTrue(Double.isNaN(last.targetAt(e, 4)), "the final ramp leaves lambda alone before the last epoch");
+        }
+        assertEquals(0.9, last.targetAt(3, 4), 0.0);
+        assertTrue(Double.isNaN(TrainConfig.Levers.NONE.targetAt(3, 4)), "no target, no calibration");
     }
 
     @ParameterizedTest(name = "{1}")
