@@ -211,6 +211,18 @@ class SweepCommandTest {
     }
 
     @Test
+    void theFinalRampNamesItsPointsAndPassesThrough() throws IOException {
+        Path out = tmp.resolve("final-plan");
+        CliRun r = CliRun.of("sweep", "--data", data.toString(), "--penalties", "l1", "--sparsities", "0.9",
+                "--target-ramp", "final", "--baselines", "none", "--out", out.toString(), "--plan-only");
+        assertEquals(0, r.code(), r.err());
+        JsonNode p = json(out.resolve("plan.json")).get("points").get(0);
+        assertEquals("rvsm-l1-final-z0.9-s1", p.get("name").asText());
+        assertEquals("RVSM l1 final", p.get("curve").asText());
+        assertTrue(p.get("train_args").toString().contains("\"--target-ramp\",\"final\""), p.toString());
+    }
+
+    @Test
     void badInputIsOneLineExitTwo() {
         Path out = tmp.resolve("never");
         String[][] cases = {
