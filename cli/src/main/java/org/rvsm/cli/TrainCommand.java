@@ -153,8 +153,9 @@ final class TrainCommand implements Callable<Integer> {
     Double betaMax;
 
     @Option(names = "--finetune-epochs", paramLabel = "N",
-            description = "Final epochs with the support held: after pruning (prune), or with u's support frozen and the "
-                    + "kept weights trained freely (rvsm debiasing). Default: rvsm epochs / 5; prune epochs / 6, at least 1.")
+            description = "Final epochs with the support held: after pruning (prune, gradual), or with u's support frozen and the "
+                    + "kept weights trained freely (rvsm debiasing). Default: rvsm epochs / 5; gradual epochs / 5 and prune "
+                    + "epochs / 6, at least 1.")
     Integer fineTuneEpochs;
 
     @Option(names = "--sparsify", paramLabel = "NAME", split = ",",
