@@ -163,7 +163,7 @@ public final class RvsmOptimizer extends Optimizer {
     private final float momentum;
     private final Penalty penalty;
     private final double lambda;
-    private double beta; // changes only by setBeta (beta continuation), which keeps every mu = lambda_i / beta
+    private double beta; // changes by setBeta (beta continuation, every mu = lambda_i / beta kept) and readState
     private final Scheme scheme;
     private final List<String> patterns; // null: the default selection
     private final Map<String, Double> lambdas;
