@@ -185,25 +185,30 @@ final class SweepReport {
                 + "deviation across seeds. A setting whose runs did not all complete says how many did.</p>\n";
     }
 
-    private static String table(List<Map<String, Object>> settings) {
+    private static final List<String> TABLE_HEADER = List.of("setting", "seeds completed", "zeros", "test accuracy",
+            "seconds per epoch");
+
+    /** Per setting: name, seeds completed, then mean ± SD of zeros, accuracy and seconds per epoch. */
+    private static List<List<String>> tableRows(List<Map<String, Object>> settings) {
         List<List<String>> rows = new ArrayList<>();
         for (Map<String, Object> s : settings) {
             rows.add(List.of((String) s.get("setting"), s.get("seeds") + " of " + s.get("runs"),
                     spread(s, "sparsity", 100, "%"), spread(s, "test_accuracy", 100, "%"),
                     spread(s, "seconds_per_epoch", 1, " s")));
         }
-        return Html.table(List.of("setting", "seeds completed", "zeros", "test accuracy", "seconds per epoch"), rows);
+        return rows;
+    }
+
+    private static String table(List<Map<String, Object>> settings) {
+        return Html.table(TABLE_HEADER, tableRows(settings));
     }
 
     /** The table of index.html in Markdown, for a README or a paper's notes: per setting mean ± SD. */
     static String markdown(List<Map<String, Object>> settings) {
-        StringBuilder md = new StringBuilder("| setting | seeds completed | zeros | test accuracy | seconds per epoch |\n"
-                + "|---|---|---|---|---|\n");
-        for (Map<String, Object> s : settings) {
-            md.append("| ").append(s.get("setting")).append(" | ").append(s.get("seeds")).append(" of ").append(s.get("runs"))
-                    .append(" | ").append(spread(s, "sparsity", 100, "%")).append(" | ")
-                    .append(spread(s, "test_accuracy", 100, "%")).append(" | ")
-                    .append(spread(s, "seconds_per_epoch", 1, " s")).append(" |\n");
+        StringBuilder md = new StringBuilder("| " + String.join(" | ", TABLE_HEADER) + " |\n"
+                + "|---".repeat(TABLE_HEADER.size()) + "|\n");
+        for (List<String> row : tableRows(settings)) {
+            md.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
         return md.toString();
     }

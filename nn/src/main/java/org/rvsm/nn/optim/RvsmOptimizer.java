@@ -534,7 +534,12 @@ public final class RvsmOptimizer extends Optimizer {
      * operator where the tensor has groups (sparse-group).
      */
     private void sparseCopy(TensorState s, float[] w, float[] u) {
-        SplitSgd.prox(penalty, w, u, s.lambda / beta, s.work);
+        sparseCopy(s, w, u, s.lambda);
+    }
+
+    /** The same with the element-wise operator's lambda given (calibration tries several). */
+    private void sparseCopy(TensorState s, float[] w, float[] u, double lambda) {
+        SplitSgd.prox(penalty, w, u, lambda / beta, s.work);
         if (s.groupSize > 0) {
             GroupProx.prox(penalty, u, u, s.groupSize, groupLambda / beta);
         }
@@ -786,11 +791,8 @@ public final class RvsmOptimizer extends Optimizer {
         if (!(newBeta > 0) || Double.isInfinite(newBeta)) {
             throw new IllegalArgumentException("beta must be finite and > 0, got " + newBeta);
         }
-        requireBound();
         double factor = newBeta / beta;
-        for (TensorState s : tensors) {
-            s.lambda *= factor;
-        }
+        scaleLambdas(factor);
         groupLambda *= factor;
         beta = newBeta;
     }
@@ -808,13 +810,7 @@ public final class RvsmOptimizer extends Optimizer {
 
     /** Fraction of exact zeros in u = T(w) (w where the split is not active) over all sparsified tensors. */
     public double sparsity() {
-        long zeros = 0;
-        long total = 0;
-        for (LayerInfo l : layers()) {
-            zeros += l.size() - l.nonZeros();
-            total += l.size();
-        }
-        return total == 0 ? 0.0 : (double) zeros / total;
+        return LayerInfo.overallSparsity(layers());
     }
 
     /**
@@ -879,13 +875,7 @@ public final class RvsmOptimizer extends Optimizer {
             TensorState s = split.get(i);
             float[] w = ws.get(i);
             float[] u = us.get(i);
-            double kept = s.lambda;
-            s.lambda = kept * factor;
-            try {
-                sparseCopy(s, w, u);
-            } finally {
-                s.lambda = kept;
-            }
+            sparseCopy(s, w, u, s.lambda * factor);
             for (int j = 0; j < w.length; j++) {
                 zeros += u[j] == 0.0f ? 1 : 0;
             }
@@ -931,8 +921,8 @@ public final class RvsmOptimizer extends Optimizer {
             throw new IOException("not an RvsmOptimizer state of format " + STATE_FORMAT + " (rvsm_optimizer is "
                     + state.metadata().get("rvsm_optimizer") + ")");
         }
-        double betaNow = state.metadata().containsKey("beta") ? positiveNumber(state, "beta", false) : beta;
-        double groupNow = state.metadata().containsKey("group_lambda") ? positiveNumber(state, "group_lambda", true)
+        double betaNow = state.metadata().containsKey("beta") ? metadataNumber(state, "beta", false) : beta;
+        double groupNow = state.metadata().containsKey("group_lambda") ? metadataNumber(state, "group_lambda", true)
                 : groupLambda;
         for (TensorState s : tensors) {
             float[] v = tensor(state, "v/" + s.name, s.shape);
@@ -949,7 +939,7 @@ public final class RvsmOptimizer extends Optimizer {
             float[] mask = state.tensors().containsKey("m/" + s.name) ? tensor(state, "m/" + s.name, s.shape) : null;
             double lambdaNow = s.lambda;
             if (s.sparsified && state.metadata().containsKey("lambda/" + s.name)) {
-                lambdaNow = positiveNumber(state, "lambda/" + s.name, true);
+                lambdaNow = metadataNumber(state, "lambda/" + s.name, true);
             }
             setVelocity(s, v);
             setMask(s, mask);
@@ -963,8 +953,8 @@ public final class RvsmOptimizer extends Optimizer {
         groupLambda = groupNow;
     }
 
-    /** A finite number >= 0 (or > 0) in the state's metadata, else an IOException naming it. */
-    private static double positiveNumber(Safetensors.Contents state, String key, boolean zeroAllowed) throws IOException {
+    /** A finite number >= 0 (zeroAllowed) or > 0 in the state's metadata, else an IOException naming it. */
+    private static double metadataNumber(Safetensors.Contents state, String key, boolean zeroAllowed) throws IOException {
         String text = state.metadata().get(key);
         double x;
         try {

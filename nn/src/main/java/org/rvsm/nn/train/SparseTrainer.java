@@ -242,7 +242,7 @@ public final class SparseTrainer implements AutoCloseable {
         double accuracyW = accuracy(test, false);
         double accuracyU = accuracy(test, true);
         List<LayerInfo> layers = optimizer.layers();
-        return new EpochRecord(epoch + 1, lossSum / done, accuracyW, accuracyU, overallSparsity(layers),
+        return new EpochRecord(epoch + 1, lossSum / done, accuracyW, accuracyU, LayerInfo.overallSparsity(layers),
                 layers.stream().map(LayerInfo::sparsity).toList(), seconds);
     }
 
@@ -284,13 +284,7 @@ public final class SparseTrainer implements AutoCloseable {
 
     /** Fraction of exact zeros over all sparsified weights (0 for dense training). */
     public double overallSparsity() {
-        return overallSparsity(optimizer.layers());
-    }
-
-    private static double overallSparsity(List<LayerInfo> layers) {
-        long nonZeros = layers.stream().mapToLong(LayerInfo::nonZeros).sum();
-        long total = layers.stream().mapToLong(LayerInfo::size).sum();
-        return total == 0 ? 0.0 : (double) (total - nonZeros) / total;
+        return optimizer.sparsity();
     }
 
     /** Per sparsified layer: name, shape, non-zeros. */

@@ -60,7 +60,7 @@ public record TrainConfig(String model, Method method, Penalty penalty, double l
      * @param betaMax        the cap of beta continuation; 0: none
      * @param targetSparsity target-sparsity mode (0: off): every lambda_i is rescaled by one factor so
      *                       that u of the current w has a requested fraction of zeros, reaching
-     *                       targetSparsity at the end of the split phase (P epochs); when, by the ramp
+     *                       targetSparsity at the end of the split phase (P epochs); when: targetRamp
      * @param targetRamp     CUBIC: after each epoch e of the split phase, to s (1 - (1 - (e + 1) / P)^3)
      *                       (the cubic ramp of gradual pruning); FINAL: once, after its last epoch (lambda
      *                       as given until then)
