@@ -1,6 +1,12 @@
 package org.rvsm.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +25,14 @@ import org.rvsm.penalty.TransformedL1;
  * Side by side, in one run: Tl1's float[] prox in this project (one thread) and the same formula in
  * PyTorch and numpy (bench/torch_tl1.py, one thread: the stable form of docs/math.md section 3.4 in
  * float64 and in float32), on the same bytes (1M N(0,1) floats written to a temporary file), in each
- * regime, taking turns for several rounds. The peer runs with glibc's malloc told to keep its large
- * temporaries in the heap (see runPython), which doubles torch float64's rate here. Checks that the outputs agree, that ours equals the double
+ * regime, taking turns a few calls at a time ({@link #TURNS} turns per regime and round, the peer one
+ * Python process that waits on its stdin between turns), so that both sides see much the same load. The peer runs with glibc's malloc told to keep its large
+ * temporaries in the heap (see startPython), which doubles torch float64's rate here. Checks that the outputs agree, that ours equals the double
  * operator rounded to float bit for bit, and writes entries/s (median and best per side) and the
- * ratios as JSON.
+ * ratios as JSON, twice: by wall time, and by the CPU time of the calling thread (each side's own
+ * clock of it: {@link ThreadMXBean#getCurrentThreadCpuTime} here, time.thread_time_ns there), which
+ * leaves out the time a side waited for a core, so that on a loaded machine the CPU-time ratios
+ * are the steadier ones.
  *
  * <p>"Ours" is {@link TransformedL1#prox(float[], float[], double)}, the public form, and
  * {@link SplitSgd#prox} with a workspace (what evaluation and export call); both run the same block
@@ -47,6 +57,9 @@ public final class Tl1VsTorch {
     /** Max |ours - float32 peer|: float32 asin near q = 1 loses digits, as 1e-7 / sqrt(1 - q). */
     static final double TOLERANCE_32 = 1e-4;
 
+    /** Turns per regime and round: each side makes reps / TURNS timed calls a turn. */
+    static final int TURNS = 4;
+
     private static final double[][] REGIMES = {{1.0, 0.337}, {0.1, 0.01}, {0.1, 0.3}, {1.0, 2e-3}};
     private static final String[] PEERS = {"torch64", "torch32", "numpy64"};
 
@@ -58,7 +71,7 @@ public final class Tl1VsTorch {
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1 << 20;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int reps = args.length > 3 ? Integer.parseInt(args[3]) : 20;
-        String python = System.getenv().getOrDefault("PYTHON", "python3");
+        String pythonCommand = System.getenv().getOrDefault("PYTHON", "python3");
 
         SplittableRandom rng = new SplittableRandom(42);
         float[] x = new float[n];
@@ -70,31 +83,46 @@ public final class Tl1VsTorch {
         try {
             Files.write(data, littleEndian(x));
             int regimes = REGIMES.length;
-            List<List<Double>> ours = lists(regimes);
-            List<List<Double>> oursWorkspace = lists(regimes);
-            List<List<List<Double>>> peers = new ArrayList<>();
+            // [0]: wall ms per call, [1]: CPU ms per call
+            List<List<List<Double>>> ours = List.of(lists(regimes), lists(regimes));
+            List<List<List<Double>>> oursWorkspace = List.of(lists(regimes), lists(regimes));
+            List<List<List<List<Double>>>> peers = new ArrayList<>();
             for (int p = 0; p < PEERS.length; p++) {
-                peers.add(lists(regimes));
+                peers.add(List.of(lists(regimes), lists(regimes)));
             }
             float[] dst = new float[n];
             SplitSgd.Workspace workspace = new SplitSgd.Workspace(n);
-            String versions = "";
-            for (int round = 0; round < rounds; round++) {
-                for (int r = 0; r < regimes; r++) {
-                    TransformedL1 p = new TransformedL1(REGIMES[r][0]);
-                    double mu = REGIMES[r][1];
-                    time(() -> p.prox(x, dst, mu), reps, ours.get(r));
-                    time(() -> SplitSgd.prox(p, x, dst, mu, workspace), reps, oursWorkspace.get(r));
-                }
-                String json = runPython(python, data, dir, reps);
+            Process python = startPython(pythonCommand, data, dir, reps);
+            String versions;
+            try (BufferedReader fromPython = new BufferedReader(new InputStreamReader(python.getInputStream(),
+                    StandardCharsets.UTF_8));
+                    Writer toPython = new OutputStreamWriter(python.getOutputStream(), StandardCharsets.UTF_8)) {
+                String json = readLine(fromPython, pythonCommand);
                 versions = "\"torch\": \"" + field(json, "torch") + "\", \"numpy\": \"" + field(json, "numpy")
                         + "\", \"torch_threads\": " + json.replaceAll(".*\"torch_threads\": (\\d+).*", "$1");
-                for (int p = 0; p < PEERS.length; p++) {
-                    List<List<Double>> times = nestedNumbers(json, PEERS[p]);
+                for (int round = 0; round < rounds; round++) {
                     for (int r = 0; r < regimes; r++) {
-                        peers.get(p).get(r).addAll(times.get(r));
+                        TransformedL1 p = new TransformedL1(REGIMES[r][0]);
+                        double mu = REGIMES[r][1];
+                        for (int turn = 0; turn < TURNS; turn++) { // ours, then the peers, a few calls each
+                            int calls = reps / TURNS + (turn < reps % TURNS ? 1 : 0);
+                            int warmUp = turn == 0 ? 5 : 1;
+                            time(() -> p.prox(x, dst, mu), warmUp, calls, ours.get(0).get(r), ours.get(1).get(r));
+                            time(() -> SplitSgd.prox(p, x, dst, mu, workspace), warmUp, calls,
+                                    oursWorkspace.get(0).get(r), oursWorkspace.get(1).get(r));
+                            toPython.write(r + " " + calls + "\n");
+                            toPython.flush();
+                            json = readLine(fromPython, pythonCommand);
+                            for (int q = 0; q < PEERS.length; q++) {
+                                peers.get(q).get(0).get(r).addAll(numbers(json, "times_ms", PEERS[q]));
+                                peers.get(q).get(1).get(r).addAll(numbers(json, "cpu_ms", PEERS[q]));
+                            }
+                        }
                     }
                 }
+            }
+            if (python.waitFor() != 0) {
+                throw new IllegalStateException(pythonCommand + " bench/torch_tl1.py failed");
             }
 
             StringBuilder rows = new StringBuilder();
@@ -109,9 +137,12 @@ public final class Tl1VsTorch {
                         "    {\"a\": %s, \"mu\": %s, \"regime\": \"%s\", \"threshold\": %.9g,%n"
                                 + "     \"kept\": %d, \"bits_differing_from_the_rounded_double_operator\": %d,"
                                 + " \"max_error_vs_double_operator_in_float_ulps\": %.3f,%n"
-                                + "     \"rvsm_M_per_s\": %s, \"rvsm_workspace_M_per_s\": %s",
+                                + "     \"rvsm_M_per_s\": %s, \"rvsm_workspace_M_per_s\": %s,"
+                                + " \"rvsm_cpu_M_per_s\": %s, \"rvsm_workspace_cpu_M_per_s\": %s",
                         a, mu, p.isContinuousRegime(mu) ? "continuous" : "jump", p.threshold(mu), exact.kept,
-                        exact.mismatches, exact.maxUlps, rate(ours.get(r), n), rate(oursWorkspace.get(r), n)));
+                        exact.mismatches, exact.maxUlps, rate(ours.get(0).get(r), n),
+                        rate(oursWorkspace.get(0).get(r), n), rate(ours.get(1).get(r), n),
+                        rate(oursWorkspace.get(1).get(r), n)));
                 agree &= exact.mismatches == 0;
                 for (int q = 0; q < PEERS.length; q++) {
                     float[] theirs = readLittleEndian(dir.resolve(PEERS[q] + "-" + r + ".f32"), n);
@@ -124,19 +155,23 @@ public final class Tl1VsTorch {
                     boolean within = PEERS[q].endsWith("64")
                             ? maxDiff <= TOLERANCE_64 && zeroSetDiffers == 0 : maxDiff <= TOLERANCE_32;
                     agree &= within;
-                    double ratio = median(ours.get(r)) > 0 ? median(peers.get(q).get(r)) / median(ours.get(r)) : 0;
-                    row.append(String.format(Locale.ROOT, ",%n     \"%s_M_per_s\": %s, \"%s_max_abs_diff\": %.3g,"
-                                    + " \"%s_zero_set_differs\": %d, \"rvsm_over_%s\": %.2f", PEERS[q],
-                            rate(peers.get(q).get(r), n), PEERS[q], maxDiff, PEERS[q], zeroSetDiffers, PEERS[q], ratio));
+                    List<Double> wall = peers.get(q).get(0).get(r);
+                    List<Double> cpu = peers.get(q).get(1).get(r);
+                    row.append(String.format(Locale.ROOT, ",%n     \"%s_M_per_s\": %s, \"%s_cpu_M_per_s\": %s,"
+                                    + " \"%s_max_abs_diff\": %.3g, \"%s_zero_set_differs\": %d,"
+                                    + " \"rvsm_over_%s\": %.2f, \"rvsm_over_%s_cpu\": %.2f", PEERS[q],
+                            rate(wall, n), PEERS[q], rate(cpu, n), PEERS[q], maxDiff, PEERS[q], zeroSetDiffers,
+                            PEERS[q], ratio(wall, ours.get(0).get(r)), PEERS[q], ratio(cpu, ours.get(1).get(r))));
                 }
                 rows.append(row).append(r + 1 < regimes ? "},\n" : "}\n");
             }
             String result = String.format(Locale.ROOT, "{%n  \"n\": %d, \"rounds\": %d, \"reps_per_round\": %d,"
-                            + " \"seed\": 42, \"java\": \"%s\", %s, \"cores\": %d,%n"
+                            + " \"turns_per_regime_per_round\": %d, \"seed\": 42, \"java\": \"%s\", %s, \"cores\": %d,%n"
                             + "  \"tolerance_float64_peers\": %s, \"tolerance_float32_peer\": %s,"
-                            + " \"rates\": \"M entries/s from the median call (best call in brackets); ratios of medians\",%n"
+                            + " \"rates\": \"M entries/s from the median call (best call in brackets); ratios of medians;"
+                            + " *_cpu_*: by the calling thread's CPU time, else by wall time\",%n"
                             + "  \"regimes\": [%n%s  ]%n}%n",
-                    n, rounds, reps, System.getProperty("java.version"), versions,
+                    n, rounds, reps, TURNS, System.getProperty("java.version"), versions,
                     Runtime.getRuntime().availableProcessors(), TOLERANCE_64, TOLERANCE_32, rows);
             System.out.print(result);
             if (!agree) {
@@ -176,16 +211,28 @@ public final class Tl1VsTorch {
         return new Check(kept, mismatches, maxUlps);
     }
 
-    /** Five warm-up calls, then reps timed calls (ms) appended to times. */
-    private static void time(Runnable call, int reps, List<Double> times) {
-        for (int w = 0; w < 5; w++) {
+    /**
+     * warmUp untimed calls, then reps timed calls, their wall ms appended to wall and the calling
+     * thread's CPU ms to cpu.
+     */
+    private static void time(Runnable call, int warmUp, int reps, List<Double> wall, List<Double> cpu) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int w = 0; w < warmUp; w++) {
             call.run();
         }
         for (int r = 0; r < reps; r++) {
             long start = System.nanoTime();
+            long startCpu = threads.getCurrentThreadCpuTime();
             call.run();
-            times.add((System.nanoTime() - start) / 1e6);
+            long endCpu = threads.getCurrentThreadCpuTime();
+            wall.add((System.nanoTime() - start) / 1e6);
+            cpu.add((endCpu - startCpu) / 1e6);
         }
+    }
+
+    /** The peer's median time over ours: how many times faster ours is (0 without times). */
+    private static double ratio(List<Double> theirs, List<Double> ours) {
+        return median(ours) > 0 ? median(theirs) / median(ours) : 0;
     }
 
     /** "median [best]" in M entries/s. */
@@ -194,10 +241,13 @@ public final class Tl1VsTorch {
         return String.format(Locale.ROOT, "\"%.1f [%.1f]\"", n / median(ms) / 1e3, n / best / 1e3);
     }
 
-    private static String runPython(String python, Path data, Path dir, int reps)
-            throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(python, "bench/torch_tl1.py", data.toString(), dir.toString(),
-                Integer.toString(reps)));
+    /**
+     * The peer, started in its serving mode (bench/torch_tl1.py --serve): it prints a line of versions,
+     * then, for each regime index written to its stdin, runs that regime and prints its times.
+     */
+    private static Process startPython(String python, Path data, Path dir, int reps) throws IOException {
+        List<String> command = new ArrayList<>(List.of(python, "bench/torch_tl1.py", "--serve", data.toString(),
+                dir.toString(), Integer.toString(reps)));
         for (double[] regime : REGIMES) {
             command.add(regime[0] + ":" + regime[1]);
         }
@@ -212,13 +262,17 @@ public final class Tl1VsTorch {
         pb.environment().put("MALLOC_TRIM_THRESHOLD_", Integer.toString(1 << 30));
         pb.environment().put("MALLOC_TOP_PAD_", Integer.toString(256 << 20));
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (p.waitFor() != 0) {
+        return pb.start();
+    }
+
+    /** The peer's next line of output; fails where it ended. */
+    private static String readLine(BufferedReader fromPython, String python) throws IOException {
+        String line = fromPython.readLine();
+        if (line == null) {
             throw new IllegalStateException(python + " bench/torch_tl1.py failed (are torch and numpy installed?"
                     + " set $PYTHON)");
         }
-        return output;
+        return line.strip();
     }
 
     private static byte[] littleEndian(float[] values) {
@@ -243,18 +297,13 @@ public final class Tl1VsTorch {
         return json.substring(at, json.indexOf('"', at));
     }
 
-    /** The per-regime lists of numbers of one peer: "peer": [[...], [...], ...]. */
-    private static List<List<Double>> nestedNumbers(String json, String peer) {
-        int start = json.indexOf('[', json.indexOf("\"" + peer + "\"")) + 1;
-        List<List<Double>> lists = new ArrayList<>();
-        while (json.charAt(start) == '[' || json.startsWith(", [", start)) {
-            int open = json.indexOf('[', start);
-            int close = json.indexOf(']', open);
-            lists.add(Arrays.stream(json.substring(open + 1, close).split(",")).map(String::strip)
-                    .map(Double::parseDouble).toList());
-            start = close + 1;
-        }
-        return lists;
+    /** The numbers of one peer in one section of a line of the peer's: "section": {..., "peer": [...], ...}. */
+    private static List<Double> numbers(String json, String section, String peer) {
+        int in = json.indexOf("\"" + section + "\"");
+        int open = json.indexOf('[', json.indexOf("\"" + peer + "\"", in));
+        int close = json.indexOf(']', open);
+        return Arrays.stream(json.substring(open + 1, close).split(",")).map(String::strip)
+                .map(Double::parseDouble).toList();
     }
 
     private static List<List<Double>> lists(int count) {

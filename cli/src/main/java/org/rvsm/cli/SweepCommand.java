@@ -113,8 +113,8 @@ final class SweepCommand implements Callable<Integer> {
     List<String> baselines;
 
     @Option(names = "--lambda-rules", paramLabel = "R", split = ",", defaultValue = "uniform",
-            description = "RVSM runs once per lambda rule: uniform, size, initial-std (train --lambda-rule; default: "
-                    + "${DEFAULT-VALUE}).")
+            description = "RVSM runs once per lambda rule: uniform, size, sqrt-size, initial-std (train --lambda-rule; "
+                    + "default: ${DEFAULT-VALUE}).")
     List<String> lambdaRules;
 
     @Option(names = "--beta-growths", paramLabel = "G", split = ",", defaultValue = "1",
@@ -285,9 +285,8 @@ final class SweepCommand implements Callable<Integer> {
         if (chosenBaselines.contains("dense")) {
             settings.add(new Setting("dense", Method.DENSE, Method.DENSE.label(), 0, 0, "dense", List.of()));
         }
-        // target mode starts from the model's default threshold (l1's lambda / beta); calibration takes over
-        TrainDefaults d = TrainDefaults.of(m);
-        double startThreshold = d.lambda() / d.beta();
+        // target mode starts from the model's default threshold; calibration takes over
+        double startThreshold = TrainDefaults.of(m).threshold();
         for (String p : penalties) {
             double[] shapes = p.equals("tl1") ? as : new double[] {as[0]};
             for (double a : shapes) {

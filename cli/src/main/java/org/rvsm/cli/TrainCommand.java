@@ -46,10 +46,10 @@ import picocli.CommandLine.Option;
             ""},
         footer = {"",
             "Examples:",
-            "  rvsm train --model lenet300 --out runs/lenet300",
+            "  rvsm train --model lenet300 --out runs/lenet300          # Tl1 (a = 0.1) to 95% zeros",
             "  rvsm train --model lenet300 --penalty tl1 --a 1 --lambda 3e-6 --out runs/tl1",
             "  rvsm train --model lenet300 --method dense --out runs/dense",
-            "  rvsm train --model lenet300 --target-sparsity 0.95 --lambda-rule initial-std --out runs/t95",
+            "  rvsm train --model lenet300 --target-sparsity 0.98 --out runs/t98",
             "  rvsm train --model lenet300 --method gradual --prune-sparsity 0.95 --out runs/gradual95",
             "  rvsm train --resume runs/lenet300",
             "",
@@ -85,13 +85,17 @@ final class TrainCommand implements Callable<Integer> {
                     + "cubic schedule from epoch 2 to the fine-tuning). Default: ${DEFAULT-VALUE}.")
     String method;
 
-    @Option(names = "--penalty", paramLabel = "P", description = "l1, l0 or tl1 (none = --method dense). Default per model (lenet300: l1).")
+    @Option(names = "--penalty", paramLabel = "P", description = "l1, l0 or tl1 (none = --method dense). Default per "
+            + "model (lenet300: tl1 with --a 0.1; lenet5: l1).")
     String penalty;
 
-    @Option(names = "--a", paramLabel = "A", defaultValue = "1.0", description = "Tl1 shape a > 0 (default: ${DEFAULT-VALUE}).")
-    double a;
+    @Option(names = "--a", paramLabel = "A",
+            description = "Tl1 shape a > 0. Default: the model's where its default penalty is tl1, else 1.")
+    Double a;
 
-    @Option(names = "--lambda", paramLabel = "LAMBDA", description = "Penalty weight. Default per model (lenet300: 1.3e-4; lenet5: 1e-4).")
+    @Option(names = "--lambda", paramLabel = "LAMBDA", description = "Penalty weight. Default per model, for its "
+            + "penalty (lenet300: 1.18e-5, Tl1's for the threshold 0.0026; lenet5: 1e-4); for another penalty, the "
+            + "lambda of the same threshold.")
     Double lambda;
 
     @Option(names = "--beta", paramLabel = "BETA", description = "Splitting weight. Default per model (lenet300: 0.05; lenet5: 0.1).")
@@ -125,18 +129,21 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--target-sparsity", paramLabel = "F",
             description = "rvsm: reach this fraction of zeros. After each epoch before the fine-tuning, lambda (every "
                     + "layer's, by one factor) is set so that u has a fraction rising on Zhu and Gupta's cubic to F, "
-                    + "which u has when its support is frozen. --lambda is then only the start. Default: off.")
+                    + "which u has when its support is frozen. --lambda is then only the start. Default: the "
+                    + "model's (lenet300, lenet5: 0.95; others: off) where --lambda and --group are not given; 0: off.")
     Double targetSparsity;
 
-    @Option(names = "--target-ramp", paramLabel = "R", defaultValue = "cubic",
+    @Option(names = "--target-ramp", paramLabel = "R",
             description = "--target-sparsity's schedule: cubic (after every epoch before the fine-tuning, onto the "
                     + "cubic to F) or final (once, after the last of those epochs: the run's own lambda until "
-                    + "then, its final support set to F). Default: ${DEFAULT-VALUE}.")
+                    + "then, its final support set to F). Default: cubic; for the model's own target, its ramp "
+                    + "(lenet5: final).")
     String targetRamp;
 
     @Option(names = "--lambda-rule", paramLabel = "R", defaultValue = "uniform",
             description = "rvsm: lambda per layer: uniform; size (in proportion to the layer's weight count, the mean "
-                    + "being --lambda); initial-std (each layer's threshold in proportion to its initial weight scale). "
+                    + "being --lambda); sqrt-size (in proportion to its square root); initial-std (each layer's threshold in "
+                    + "proportion to its initial weight scale). "
                     + "Default: ${DEFAULT-VALUE}.")
     String lambdaRule;
 
@@ -236,7 +243,8 @@ final class TrainCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private Map<String, Object> options() {
+    /** The run's config from the options and the model's defaults (the config of run.json), every range checked. */
+    Map<String, Object> options() {
         String m = Choices.oneOf("--model", model, Models.NAMES);
         TrainConfig.Method meth = TrainConfig.Method.parse(Choices.oneOf("--method", method,
                 TrainConfig.Method.labels()));
@@ -256,9 +264,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         run.put("method", meth.label());
         run.put("penalty", p);
-        run.put("a", Checks.positive("--a", a));
+        double shape = a != null ? a : p.equals(d.penalty()) ? d.a() : 1.0;
+        run.put("a", Checks.positive("--a", shape));
         // the ranges are TrainConfig's (checked once, there, by toConfig below)
-        run.put("lambda", lambda != null ? lambda : d.lambda());
+        run.put("lambda", lambda != null ? lambda : d.lambdaFor(Choices.penalty(p, shape)));
         run.put("beta", beta != null ? beta : d.beta());
         run.put("lr", lr != null ? lr : d.lr());
         run.put("momentum", momentum != null ? momentum : d.momentum());
@@ -290,16 +299,19 @@ final class TrainCommand implements Callable<Integer> {
         guarded(() -> TrainConfig.checkGroupLambda(groupLambda));
         run.put("group", g.label());
         run.put("group_lambda", g == RvsmOptimizer.Group.NONE ? 0.0 : groupLambda);
-        putLevers(run, m);
+        // the model's target applies to a plain RVSM run whose lambda is not given: a given lambda decides alone
+        putLevers(run, m, lambda == null && meth == TrainConfig.Method.RVSM && g == RvsmOptimizer.Group.NONE
+                ? d : null);
         toConfig(run); // every range, in one place
         return run;
     }
 
     /**
      * The levers, each only when it differs from its default (so a run without them has the config of
-     * an earlier version, and resumes).
+     * an earlier version, and resumes); model holds the model's target sparsity and its ramp where they
+     * apply (else null), used unless --target-sparsity is given (0 there: off).
      */
-    private void putLevers(Map<String, Object> run, String m) {
+    private void putLevers(Map<String, Object> run, String m, TrainDefaults model) {
         RvsmOptimizer.LambdaRule rule = RvsmOptimizer.LambdaRule.parse(Choices.oneOf("--lambda-rule", lambdaRule,
                 RvsmOptimizer.LambdaRule.labels()));
         if (rule != RvsmOptimizer.LambdaRule.UNIFORM) {
@@ -323,13 +335,16 @@ final class TrainCommand implements Callable<Integer> {
         if (betaMax != null) {
             run.put("beta_max", betaMax);
         }
-        if (targetSparsity != null) {
-            run.put("target_sparsity", targetSparsity);
+        boolean modelTarget = targetSparsity == null && model != null && model.targetSparsity() > 0;
+        double target = targetSparsity != null ? targetSparsity : modelTarget ? model.targetSparsity() : 0.0;
+        if (target != 0.0) {
+            run.put("target_sparsity", target);
         }
-        TrainConfig.TargetRamp ramp = TrainConfig.TargetRamp.parse(Choices.oneOf("--target-ramp", targetRamp,
+        String rampLabel = targetRamp != null ? targetRamp : modelTarget ? model.targetRamp() : "cubic";
+        TrainConfig.TargetRamp ramp = TrainConfig.TargetRamp.parse(Choices.oneOf("--target-ramp", rampLabel,
                 TrainConfig.TargetRamp.labels()));
         if (ramp != TrainConfig.TargetRamp.CUBIC) {
-            if (targetSparsity == null) {
+            if (target == 0.0) {
                 throw new UserError("--target-ramp " + ramp.label() + " needs --target-sparsity");
             }
             run.put("target_ramp", ramp.label());

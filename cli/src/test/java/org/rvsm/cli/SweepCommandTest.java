@@ -240,7 +240,7 @@ class SweepCommandTest {
             {"--attempts", "0", "--attempts"},
             {"--sparsities", "0", "--sparsities: each must be in (0, 1), got 0.0"},
             {"--baselines", "random", "--baselines must be one of dense, prune, gradual; got 'random'"},
-            {"--lambda-rules", "std", "--lambda-rules must be one of uniform, size, initial-std; got 'std'"},
+            {"--lambda-rules", "std", "--lambda-rules must be one of uniform, size, sqrt-size, initial-std; got 'std'"},
             {"--beta-growths", "0.5", "--beta-growths: each must be finite and >= 1, got 0.5"},
             {"--a", "0", "--a"},
         };

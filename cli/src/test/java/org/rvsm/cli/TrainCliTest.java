@@ -178,12 +178,12 @@ class TrainCliTest {
             {"--target-sparsity", "1.5", "--target-sparsity must be in [0, 1), got 1.5"},
             {"--beta-growth", "0.5", "--beta-growth must be finite and >= 1, got 0.5"},
             {"--beta-growth", "2", "--beta-max", "0.01", "--beta-max must be >= --beta 0.05 (or 0: no cap), got 0.01"},
-            {"--lambda-rule", "std", "--lambda-rule must be one of uniform, size, initial-std; got 'std'"},
+            {"--lambda-rule", "std", "--lambda-rule must be one of uniform, size, sqrt-size, initial-std; got 'std'"},
             {"--layer-lambda", "nope=1e-4", "--layer-lambda: lenet300 has no weight tensor 'nope'"},
             {"--layer-lambda", "02Linear_weight=-1", "--layer-lambda 02Linear_weight must be >= 0, got -1.0"},
             {"--method", "prune", "--target-sparsity", "0.9", "levers (--lambda-rule, --layer-lambda, --beta-growth, "
                     + "--beta-max, --target-sparsity) need --method rvsm, got --method prune"},
-            {"--target-ramp", "final", "--target-ramp final needs --target-sparsity"},
+            {"--lambda", "1e-4", "--target-ramp", "final", "--target-ramp final needs --target-sparsity"},
             {"--target-ramp", "linear", "--target-ramp must be one of cubic, final; got 'linear'"},
             {"--method", "gradual", "--epochs", "2", "--method gradual needs --prune-sparsity > 0 and --epochs - --finetune-epochs >= 2, got --prune-sparsity "
                     + "0.95, --epochs 2, --finetune-epochs 1"},

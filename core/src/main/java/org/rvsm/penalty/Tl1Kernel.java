@@ -36,7 +36,7 @@ import java.util.Arrays;
  * survivors are found first and only they are computed: fewer than {@link #FEW} in one scalar loop,
  * more in vectorised loops over arrays of survivors.
  *
- * <p>An instance holds scratch arrays (about 140 KB) and the constants of one (penalty, mu), set by
+ * <p>An instance holds scratch arrays (about 150 KB) and the constants of one (penalty, mu), set by
  * {@link #configure} without allocating. It is not thread-safe: one per tensor (the RVSM step keeps
  * it in that tensor's workspace) or one per thread ({@link TransformedL1}).
  */
@@ -105,6 +105,7 @@ public final class Tl1Kernel {
     private final double[] num = new double[BLOCK];
     private final double[] den = new double[BLOCK];
     private final double[] ax = new double[BLOCK];
+    private final double[] sign = new double[BLOCK];
 
     // the operator: set by configure
     private TransformedL1 penalty;
@@ -172,9 +173,10 @@ public final class Tl1Kernel {
                     + out.length);
         }
         if (denseNext) {
+            int sample = Math.min(to - from, SAMPLE);
+            int above = countAbove(src, from, from + sample, thresholdBits); // before dense: out may be src
             dense(src, from, to, out);
-            int sample = Math.min(to - from, SAMPLE); // counted in dense's copy of src: out may be src
-            denseNext = mostlySurvive(countAbove(flags, 0, sample, thresholdBits), sample);
+            denseNext = mostlySurvive(above, sample);
         } else {
             int k = survivors(src, from, to, null);
             write(out);
@@ -300,77 +302,61 @@ public final class Tl1Kernel {
         }
     }
 
-    /** The survivors loop by loop over whole arrays ({@link #solve}), then the rare trigonometric ones. */
+    /** The survivors loop by loop over whole arrays, rare trigonometric ones included ({@link #solve}). */
     private void many(int k) {
-        solve(k, 0.0);
-        for (int j = 0; j < k; j++) {
-            values[j] = Math.copySign((float) y[j], (float) x[j]);
-        }
-        int bad = Arrays.mismatch(num, 0, k, ZERO, 0, k);
-        if (bad >= 0) { // rare: the trigonometric form for those
-            for (int j = bad; j < k; j++) {
-                if (!(num[j] == 0.0)) {
-                    values[j] = trigonometric(x[j]);
-                }
-            }
-        }
+        solve(k, 0.0, values, 0);
     }
 
     /**
-     * The whole block, survivors or not, loop by loop over plain arrays ({@link #solve}): each entry is
-     * computed at max(|x|, the least survivor), so that the dead zone's entries take the arithmetic of
-     * a survivor (finite, no q above the threshold's); then y is multiplied by sign(x) keep, with
-     * keep = 1 above the threshold and +0 at or below it, and +0 added, so the dead zone gets +0 and
-     * the survivors +-y exactly. keep and sign(x) come from the sign of |x| - t and of x (exact, and
-     * the smallest non-zero one, 2^-149, is taken past 1 by two factors of 2^300), clamped; NaN stays
-     * NaN. The results that may not be rounded as they are (badness times keep, not +0) take the
-     * trigonometric form.
+     * The whole block, survivors or not, loop by loop over plain arrays ({@link #solve}, with the dead
+     * zone): results go straight to out.
      */
     void dense(float[] src, int from, int to, float[] out) {
         int n = to - from;
-        System.arraycopy(src, from, flags, 0, n);
         for (int j = 0; j < n; j++) {
-            x[j] = flags[j];
+            x[j] = src[from + j];
         }
-        solve(n, aboveThreshold);
-        double tf = floatThreshold;
-        for (int j = 0; j < n; j++) {
-            double xj = x[j];
-            double keep = Math.min(1.0, Math.max(Math.abs(xj) - tf, 0.0) * 0x1p300 * 0x1p300);
-            num[j] = num[j] * keep;
-            y[j] = y[j] * (Math.min(1.0, Math.max(-1.0, xj * 0x1p300 * 0x1p300)) * keep) + 0.0;
-        }
-        for (int j = 0; j < n; j++) {
-            values[j] = (float) y[j];
-        }
-        int bad = Arrays.mismatch(num, 0, n, ZERO, 0, n);
-        if (bad >= 0) { // rare: the trigonometric form for those
-            for (int j = bad; j < n; j++) {
-                if (!(num[j] == 0.0)) {
-                    values[j] = trigonometric(x[j]);
-                }
-            }
-        }
-        System.arraycopy(values, 0, out, from, n);
+        solve(n, aboveThreshold, out, from);
         blockFrom = 0; // no survivors call to write
         blockTo = 0;
         count = 0;
     }
 
     /**
-     * y[j] = |T| at ax[j] = max(|x[j]|, least) for j < n (before the dead zone) by the configured form,
-     * and num[j] = its {@link #badness}: loop by loop over whole arrays, each loop small enough for the
-     * JIT to unroll and vectorise (one loop doing it all is too big for that on JDK 17). The helpers
-     * are those of the scalar path ({@link #few}), so the bits are the same.
+     * dst[dstFrom + j] = T(x[j]) for j < n, loop by loop over whole arrays, each loop small enough for
+     * the JIT to unroll and vectorise (one loop doing it all is too big for that on JDK 17). The
+     * helpers are those of the scalar path ({@link #few}), so the bits are the same.
+     *
+     * <p>Each entry is computed at ax = max(|x|, least): least = 0 for survivors ({@link #many}), the
+     * least survivor for a whole block ({@link #dense}), so that the dead zone's entries take the
+     * arithmetic of a survivor (finite, no q above the threshold's). The first loop also stores
+     * s = x / (ax (1 + (ax - |x|) 2^1200)): above the threshold ax = |x|, so s = x / |x| = +-1; at or
+     * below it ax - |x| >= 2^-149 (both are floats), the factor overflows to infinity and s = +-0; NaN
+     * and infinite x give NaN. Then y = |T| at ax times s, plus +0: the survivors get +-|T| exactly and
+     * the dead zone +0. The rounding check is {@link #badness} of y s (= |T| exactly for a survivor, as
+     * s^2 = 1) times s^2, so +0 in the dead zone, and where it is not +0 the trigonometric form gives
+     * the result. (No Math.min, max or copySign in these loops: on JDK 17 each costs several
+     * instructions per vector or stops the loop from vectorising.) The float/double conversion loop
+     * stays on its own, as a conversion in a loop stops JDK 17 from vectorising it.
+     *
+     * <p>The roots are found by one method per form, each compiled on its own profile (in one method,
+     * a form reached late could leave the JIT's code for the others slower). This method is kept
+     * above the JIT's size limit for inlining a hot callee (FreqInlineSize, 325 bytes of bytecode on
+     * JDK 17; it has about 345), so that it is always compiled on its own: where the JIT inlined the
+     * old solve into dense, which then held a loop of its own applying the dead zone, the block ran
+     * at about 60% of its speed for the whole run, or not, by the order in which the two were compiled.
+     * (Measured, not understood: with the dead-zone loop compiled together with the loops of the
+     * roots, by inlining or by hand, the block is that much slower; with s computed in the first loop
+     * it is not.)
      */
-    private void solve(int n, double least) {
+    private void solve(int n, double least, float[] dst, int dstFrom) {
         for (int j = 0; j < n; j++) {
-            double axj = Math.max(Math.abs(x[j]), least);
+            double xj = x[j];
+            double axj = Math.max(Math.abs(xj), least);
             ax[j] = axj;
             q[j] = rhs(axj);
+            sign[j] = xj / (axj * (1.0 + (axj - Math.abs(xj)) * 0x1p600 * 0x1p600));
         }
-        // one method per form, each compiled on its own profile (in one method, a form reached late
-        // could leave the JIT's code for the others slower)
         if (largeQ) {
             largeQRoots(n);
         } else if (steps == 0) {
@@ -379,11 +365,23 @@ public final class Tl1Kernel {
             halleyRoots(n);
         }
         for (int j = 0; j < n; j++) {
-            y[j] = magnitude(ax[j], z[j]);
+            y[j] = magnitude(ax[j], z[j]) * sign[j] + 0.0;
         }
         double limit = qLimit;
         for (int j = 0; j < n; j++) {
-            num[j] = badness(y[j], ax[j], q[j], limit);
+            double s = sign[j];
+            num[j] = badness(y[j] * s, ax[j], q[j], limit) * (s * s);
+        }
+        for (int j = 0; j < n; j++) {
+            dst[dstFrom + j] = (float) y[j];
+        }
+        int bad = Arrays.mismatch(num, 0, n, ZERO, 0, n);
+        if (bad >= 0) { // rare: the trigonometric form for those
+            for (int j = bad; j < n; j++) {
+                if (!(num[j] == 0.0)) {
+                    dst[dstFrom + j] = trigonometric(x[j]);
+                }
+            }
         }
     }
 
@@ -396,11 +394,7 @@ public final class Tl1Kernel {
             double wj = z[j];
             double h = cubicW(wj, 1.0 - q[j]);
             double d1 = slopeW(wj);
-            num[j] = halleyNumerator(h, d1);
-            den[j] = halleyDenominator(h, d1, curvatureW(wj));
-        }
-        for (int j = 0; j < n; j++) {
-            z[j] = 0.25 - (z[j] - num[j] / den[j]);
+            z[j] = 0.25 - (wj - halleyNumerator(h, d1) / halleyDenominator(h, d1, curvatureW(wj)));
         }
     }
 
@@ -441,18 +435,26 @@ public final class Tl1Kernel {
         return half27 / (apx * apx * apx);
     }
 
-    /** |T(x)| = |x| - (4/3)(a + |x|) z, clamped to [0, |x|] (rounding, just above a continuous threshold). */
+    /**
+     * |T(x)| = |x| - (4/3)(a + |x|) z, not clamped to [0, |x|]: where rounding takes it below 0 (just above
+     * a continuous threshold) {@link #fits} fails, and where it takes it a few ulps above |x| it still
+     * rounds to |x|'s float, as the clamped trigonometric form does.
+     */
     private double magnitude(double ax, double zj) {
-        return Math.min(Math.max(ax - (4.0 / 3.0) * (a + ax) * zj, 0.0), ax);
+        return ax - (4.0 / 3.0) * (a + ax) * zj;
     }
 
     /**
      * +0 when y = |T(x)| may be rounded to float as it is ({@link #fits}), else positive or NaN:
-     * the same test in arithmetic only, so that the loop using it vectorises.
+     * the same test in arithmetic only, so that the loop using it vectorises. Each bound d <= 0 is
+     * |d| + d, +0 exactly when d <= 0 (rounded subtraction keeps the sign), and a sum of terms >= +0 is
+     * +0 only when all are; no Math.max, which costs several instructions per vector on JDK 17.
      */
     static double badness(double yj, double ax, double qj, double qLimit) {
-        double boundary = Math.abs(boundaryGap(yj, ax));
-        return Math.max(Math.max(boundary, 0x1p-100 - yj), Math.max(yj - 0x1p100, qj - qLimit));
+        double low = 0x1p-100 - yj;
+        double high = yj - 0x1p100;
+        double over = qj - qLimit;
+        return Math.abs(boundaryGap(yj, ax)) + (Math.abs(low) + low) + (Math.abs(high) + high) + (Math.abs(over) + over);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.rvsm.optimizer.SplitSgd;
@@ -54,6 +55,168 @@ class Tl1KernelTest {
                     fail(String.format("tl1(a=%s) mu=%s x=%s: kernel %s (reused %s), rounded scalar %s", a, mu,
                             src[i], dst[i], reusedDst[i], expected));
                 }
+            }
+        }
+    }
+
+    /**
+     * The whole-block way ({@link Tl1Kernel#dense}: the dead zone as the factor s = +-1 or +-0, |T| not
+     * clamped, the rounding check as a sum of parts) against the trigonometric double form rounded to
+     * float, bit for bit, for (a, mu) covering the large-q form, the small-q form with Halley steps, the
+     * series alone, q near 1 and results below 2^-100: mostly survivors at each (a, mu)'s scale, the
+     * floats within 40 ulps of the threshold (where the continuous regime's |T| rounds to about 0 and the
+     * factor's overflow is tightest), and the edge values, in place and not.
+     */
+    @Test
+    void denseBlocksEqualTheRoundedOperatorAtTheirEdges() {
+        double[][] cases = {{1.0, 0.337}, {0.1, 0.01}, {0.1, 0.3}, {1.0, 2e-3}, {1.0, 1e-3}, {1.0, 0.0695},
+            {1.0, 0.25 * (1.0 + 1e-9)}, {1.0, 0.25}, {1.0, 1e-32}, {50.0, 40.0}, {1e-3, 1e-3}};
+        SplittableRandom rng = new SplittableRandom(31);
+        float[] edges = {0.0f, -0.0f, Float.MIN_VALUE, -Float.MIN_NORMAL, 1e30f, -1e30f, Float.MAX_VALUE,
+            -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+        int n = 40 * Tl1Kernel.BLOCK;
+        for (double[] c : cases) {
+            TransformedL1 p = new TransformedL1(c[0]);
+            double mu = c[1];
+            float t = Float.intBitsToFloat(p.floatThresholdBits(mu));
+            float[] src = new float[n];
+            for (int i = 0; i < n; i++) {
+                int kind = rng.nextInt(10);
+                if (kind < 6) {
+                    src[i] = (float) (rng.nextGaussian() * 4.0 * Math.max(t, Float.MIN_NORMAL));
+                } else if (kind < 9) {
+                    float v = Float.intBitsToFloat(Float.floatToRawIntBits(t) + rng.nextInt(-40, 41));
+                    src[i] = rng.nextBoolean() ? v : -v;
+                } else {
+                    src[i] = edges[rng.nextInt(edges.length)];
+                }
+            }
+            Tl1Kernel kernel = new Tl1Kernel().configure(p, mu);
+            float[] out = new float[n];
+            float[] inPlace = src.clone();
+            for (int from = 0; from < n; from += Tl1Kernel.BLOCK) {
+                int to = Math.min(n, from + Tl1Kernel.BLOCK);
+                kernel.dense(src, from, to, out);
+                kernel.dense(inPlace, from, to, inPlace);
+            }
+            for (int i = 0; i < n; i++) {
+                int expected = Float.floatToRawIntBits((float) p.prox((double) src[i], mu));
+                if (expected != Float.floatToRawIntBits(out[i]) || expected != Float.floatToRawIntBits(inPlace[i])) {
+                    fail(String.format("tl1(a=%s) mu=%s x=%s: dense %s (in place %s), rounded operator %s", c[0], mu,
+                            src[i], out[i], inPlace[i], Float.intBitsToFloat(expected)));
+                }
+            }
+        }
+    }
+
+    /**
+     * The survivors' way with many of them ({@link Tl1Kernel#survivors} then {@link Tl1Kernel#write}: the
+     * survivors' loops, where the sign is the factor s = x / |x| computed with q and |T| is multiplied
+     * by it) against the trigonometric double form rounded to float, bit for bit: blocks where 16 to
+     * half of the entries survive, both signs, the floats within 40 ulps above the threshold, infinities,
+     * NaN and the largest floats among them, for (a, mu) covering both forms, the series alone and q near
+     * 1, with one kernel reconfigured from case to case (so its forms alternate) and a fresh one;
+     * then the same blocks through compute after a dense block, as the kernel goes from one way to the other.
+     */
+    @Test
+    void manySurvivorsEqualTheRoundedOperatorAtTheirEdges() {
+        double[][] cases = {{1.0, 0.337}, {0.1, 0.01}, {0.1, 0.3}, {1.0, 2e-3}, {1.0, 0.0695},
+            {1.0, 0.25 * (1.0 + 1e-9)}, {50.0, 40.0}, {1e-3, 1e-3}, {1.0, 1e-32}};
+        float[] edges = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.NaN, 1e30f, -1e30f};
+        SplittableRandom rng = new SplittableRandom(53);
+        Tl1Kernel reused = new Tl1Kernel();
+        int blocks = 24;
+        int n = blocks * Tl1Kernel.BLOCK;
+        for (int round = 0; round < 2; round++) {
+            for (double[] c : cases) {
+                int manyWay = 0;
+                TransformedL1 p = new TransformedL1(c[0]);
+                double mu = c[1];
+                float t = Float.intBitsToFloat(p.floatThresholdBits(mu));
+                float[] src = new float[n];
+                for (int b = 0; b < blocks; b++) {
+                    double share = rng.nextDouble(0.01, 0.5); // survivors: never 3 in 5
+                    for (int i = b * Tl1Kernel.BLOCK; i < (b + 1) * Tl1Kernel.BLOCK; i++) {
+                        float v;
+                        if (rng.nextDouble() >= share) {
+                            v = (float) (rng.nextDouble() * t); // dead zone
+                        } else if (rng.nextInt(50) == 0) {
+                            v = edges[rng.nextInt(edges.length)];
+                        } else if (rng.nextBoolean()) {
+                            v = Float.intBitsToFloat(Float.floatToRawIntBits(t) + rng.nextInt(1, 41));
+                        } else {
+                            v = (float) (t + Math.abs(rng.nextGaussian()) * 4.0 * Math.max(t, Float.MIN_NORMAL));
+                        }
+                        src[i] = rng.nextBoolean() ? v : -v;
+                    }
+                }
+                Tl1Kernel fresh = new Tl1Kernel().configure(p, mu);
+                reused.configure(p, mu);
+                float[] out = new float[n];
+                float[] reusedOut = new float[n];
+                for (int from = 0; from < n; from += Tl1Kernel.BLOCK) {
+                    int to = from + Tl1Kernel.BLOCK;
+                    manyWay += fresh.survivors(src, from, to, null) >= 16 ? 1 : 0;
+                    fresh.write(out);
+                    reused.survivors(src, from, to, null);
+                    reused.write(reusedOut);
+                }
+                float[] viaCompute = new float[n];
+                float[] wholeBlock = new float[Tl1Kernel.BLOCK];
+                Arrays.fill(wholeBlock, 2.0f * (t + 1.0f)); // all survive: the next block goes dense
+                for (int from = 0; from < n; from += Tl1Kernel.BLOCK) {
+                    reused.compute(wholeBlock, 0, Tl1Kernel.BLOCK, new float[Tl1Kernel.BLOCK]);
+                    reused.compute(src, from, from + Tl1Kernel.BLOCK, viaCompute); // dense, then survivors again
+                    reused.compute(src, from, from + Tl1Kernel.BLOCK, viaCompute);
+                }
+                assertTrue(manyWay >= blocks / 2, "most blocks take the survivors' loops: " + manyWay);
+                for (int i = 0; i < n; i++) {
+                    int expected = Float.floatToRawIntBits((float) p.prox((double) src[i], mu));
+                    if (expected != Float.floatToRawIntBits(out[i]) || expected != Float.floatToRawIntBits(reusedOut[i])
+                            || expected != Float.floatToRawIntBits(viaCompute[i])) {
+                        fail(String.format("tl1(a=%s) mu=%s x=%s: survivors %s (reused %s, via compute %s),"
+                                + " rounded operator %s", c[0], mu, src[i], out[i], reusedOut[i], viaCompute[i],
+                                Float.intBitsToFloat(expected)));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The vectorised rounding check (badness, a sum of parts) is +0 exactly where the scalar one (fits)
+     * passes, over random y around float rounding boundaries (midpoints), the ends of [2^-100, 2^100]
+     * and q around both forms' limits.
+     */
+    @Test
+    void theRoundingChecksAgreeAroundEveryBoundary() {
+        SplittableRandom rng = new SplittableRandom(37);
+        for (int i = 0; i < 1_000_000; i++) {
+            double y;
+            switch (rng.nextInt(4)) {
+                case 0: // near a midpoint between two floats
+                    float f = (float) Math.scalb(1.0 + rng.nextDouble(), rng.nextInt(-120, 120));
+                    double mid = ((double) f + (double) Math.nextUp(f)) / 2.0;
+                    y = mid + mid * 1e-13 * rng.nextDouble(-3.0, 3.0);
+                    break;
+                case 1:
+                    y = 0x1p-100 * (1.0 + rng.nextDouble(-1e-15, 1e-15));
+                    break;
+                case 2:
+                    y = 0x1p100 * (1.0 + rng.nextDouble(-1e-15, 1e-15));
+                    break;
+                default:
+                    y = rng.nextDouble(-1.0, 10.0);
+            }
+            double ax = Math.abs(y) * rng.nextDouble(0.5, 3.0);
+            double limit = rng.nextBoolean() ? Tl1Kernel.FAST_Q : Tl1Kernel.NEAR_ONE_Q;
+            double q = limit + rng.nextInt(-2, 3) * Math.ulp(limit) * (rng.nextBoolean() ? 1.0 : 1e10);
+            boolean fits = Tl1Kernel.fits(y, ax, q, limit);
+            long badness = Double.doubleToRawLongBits(Tl1Kernel.badness(y, ax, q, limit));
+            if (fits != (badness == 0L)) {
+                fail("y = " + y + ", |x| = " + ax + ", q = " + q + ": fits " + fits + ", badness "
+                        + Double.longBitsToDouble(badness));
             }
         }
     }

@@ -130,6 +130,12 @@ public final class RvsmOptimizer extends Optimizer {
          */
         SIZE,
         /**
+         * Scaled by the square root of the tensor's size: lambda_i = lambda sqrt(n_i) / mean_j sqrt(n_j)
+         * (between uniform and size: a small output layer pays less than a large hidden one, but is
+         * not left almost dense as size leaves it).
+         */
+        SQRT_SIZE,
+        /**
          * The threshold scaled by the tensor's initial weight scale: t_i = t s_i / mean_j s_j with t the
          * threshold of lambda / beta and s_i the standard deviation of the tensor's weights when the
          * optimizer is bound; lambda_i = beta muForThreshold(t_i). Each layer's threshold is then the
@@ -137,7 +143,7 @@ public final class RvsmOptimizer extends Optimizer {
          */
         INITIAL_STD;
 
-        /** The name used on the command line and in run files: uniform, size, initial-std. */
+        /** The name used on the command line and in run files: uniform, size, sqrt-size, initial-std. */
         public String label() {
             return Labels.of(this);
         }
@@ -299,6 +305,7 @@ public final class RvsmOptimizer extends Optimizer {
                 scale.put(p.getKey(), switch (rule) {
                     case UNIFORM -> 1.0;
                     case SIZE -> (double) a.size();
+                    case SQRT_SIZE -> Math.sqrt(a.size());
                     case INITIAL_STD -> std(a.toFloatArray());
                 });
             }
@@ -313,7 +320,7 @@ public final class RvsmOptimizer extends Optimizer {
             double r = scale.get(name) / mean;
             double l = switch (rule) {
                 case UNIFORM -> lambda;
-                case SIZE -> lambda * r;
+                case SIZE, SQRT_SIZE -> lambda * r;
                 case INITIAL_STD -> beta * penalty.muForThreshold(penalty.threshold(lambda / beta) * r);
             };
             out.put(name, lambdas.getOrDefault(name, l));

@@ -367,6 +367,15 @@ public class RvsmOptimizerTest {
             assertEquals(lambda * 300 * 100 / mean, f.optimizer.lambdaOf("04Linear_weight"), 1e-18);
             assertEquals(7e-5, f.optimizer.lambdaOf("06Linear_weight"), 0.0, "the map overrides the rule");
         }
+        try (Fixture f = new Fixture(2, rvsm(Penalty.l1(), lambda).optLambdaRule(RvsmOptimizer.LambdaRule.SQRT_SIZE)
+                .build())) {
+            double[] root = {Math.sqrt(784 * 300), Math.sqrt(300 * 100), Math.sqrt(100 * 10)};
+            double mean = (root[0] + root[1] + root[2]) / 3.0;
+            List<String> names = List.of("02Linear_weight", "04Linear_weight", "06Linear_weight");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(lambda * root[i] / mean, f.optimizer.lambdaOf(names.get(i)), 1e-18, names.get(i));
+            }
+        }
         for (Penalty penalty : List.of(Penalty.l1(), Penalty.l0())) {
             try (Fixture f = new Fixture(2, rvsm(penalty, lambda).optLambdaRule(RvsmOptimizer.LambdaRule.INITIAL_STD)
                     .build())) {

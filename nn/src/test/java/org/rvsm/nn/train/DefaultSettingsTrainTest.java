@@ -8,7 +8,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rvsm.nn.data.ImageDataset;
 import org.rvsm.nn.model.TrainDefaults;
-import org.rvsm.penalty.Penalty;
 
 /**
  * Each model trained with its default settings ({@link TrainDefaults}) on the real Fashion-MNIST for
@@ -24,12 +23,7 @@ class DefaultSettingsTrainTest {
     void defaultsTrainFiniteAndFarAboveChance(String model) throws IOException {
         ImageDataset[] d = SparseTrainerTest.data(300 * 64, 2000);
         TrainDefaults t = TrainDefaults.of(model);
-        Penalty penalty = switch (t.penalty()) {
-            case "l1" -> Penalty.l1();
-            case "l0" -> Penalty.l0();
-            default -> throw new AssertionError("a default penalty this test does not know: " + t.penalty());
-        };
-        TrainConfig c = new TrainConfig(model, TrainConfig.Method.RVSM, penalty, t.lambda(), t.beta(), t.lr(), t.momentum(), 1,
+        TrainConfig c = new TrainConfig(model, TrainConfig.Method.RVSM, t.defaultPenalty(), t.lambda(), t.beta(), t.lr(), t.momentum(), 1,
                 t.batch(), 1, 0, 0, 0.0, 0, List.of());
         try (SparseTrainer trainer = new SparseTrainer(c)) {
             EpochRecord e = trainer.trainEpoch(0, d[0], d[1], null);

@@ -117,7 +117,7 @@ class TrainConfigTest {
         assertEquals("group must be one of [none, neuron, filter], got 'rows'",
                 assertThrows(IllegalArgumentException.class, () -> RvsmOptimizer.Group.parse("rows")).getMessage());
         assertEquals(RvsmOptimizer.LambdaRule.INITIAL_STD, RvsmOptimizer.LambdaRule.parse("initial-std"));
-        assertEquals("lambdaRule must be one of [uniform, size, initial-std], got 'initial_std'",
+        assertEquals("lambdaRule must be one of [uniform, size, sqrt-size, initial-std], got 'initial_std'",
                 assertThrows(IllegalArgumentException.class, () -> RvsmOptimizer.LambdaRule.parse("initial_std"))
                         .getMessage());
     }
