@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
             ""},
         footer = {"",
             "Examples:",
-            "  rvsm train --model lenet300 --out runs/lenet300          # Tl1 (a = 0.1) to 95% zeros",
+            "  rvsm train --model lenet300 --out runs/lenet300          # Tl1 (a = 0.1) to 95%% zeros",
             "  rvsm train --model lenet300 --penalty tl1 --a 1 --lambda 3e-6 --out runs/tl1",
             "  rvsm train --model lenet300 --method dense --out runs/dense",
             "  rvsm train --model lenet300 --target-sparsity 0.98 --out runs/t98",

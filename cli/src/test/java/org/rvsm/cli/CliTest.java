@@ -175,6 +175,23 @@ class CliTest {
             assertTrue(ts.out().contains(option), "help lacks " + option);
         }
         assertTrue(run("--version").out().startsWith("rvsm "));
+        // every command's help formats cleanly: a bare '%' in a footer makes picocli print it raw, with a
+        // warning on System.err (not the command's own stderr), so that is captured too
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+            for (String command : List.of("teacher-student", "reproduce", "train", "sweep", "evaluate", "export",
+                    "infer", "bench-infer")) {
+                CliRun help = run(command, "--help");
+                assertEquals(0, help.code(), command);
+                assertTrue(help.out().startsWith("Usage: rvsm " + command), command);
+                assertFalse(help.err().contains("WARN"), command + ": " + help.err());
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertFalse(warnings.toString(java.nio.charset.StandardCharsets.UTF_8).contains("WARN"), warnings.toString());
     }
 
     private static void assertNoStaging(Path dir) throws IOException {
