@@ -24,14 +24,15 @@ final class Choices {
         return v;
     }
 
-    /** The penalty for a name; "none" maps to l1 with the method switched to gradient descent. */
+    /**
+     * The penalty for a name of {@link #PENALTIES} ({@link Penalty#named}); "none" maps to l1 with the
+     * method switched to gradient descent; tl1's --a is checked here, as an option.
+     */
     static Penalty penalty(String name, double a) {
-        return switch (name) {
-            case "l1", "none" -> Penalty.l1();
-            case "l0" -> Penalty.l0();
-            case "tl1" -> Penalty.transformedL1(Checks.positive("--a", a));
-            default -> throw new UserError("unknown penalty '" + name + "'");
-        };
+        if (name.equals("none")) {
+            return Penalty.l1();
+        }
+        return Penalty.named(name, name.equals("tl1") ? Checks.positive("--a", a) : a);
     }
 
     static Method method(String penaltyName, String methodName) {

@@ -38,6 +38,19 @@ public sealed interface Penalty permits L1, L0, TransformedL1 {
         return new TransformedL1(a);
     }
 
+    /**
+     * The penalty of a command-line name: l1, l0, or tl1 with shape a (a is used by tl1 only). An
+     * IllegalArgumentException names any other name.
+     */
+    static Penalty named(String name, double a) {
+        return switch (name) {
+            case "l1" -> l1();
+            case "l0" -> l0();
+            case "tl1" -> transformedL1(a);
+            default -> throw new IllegalArgumentException("penalty must be one of l1, l0, tl1, got '" + name + "'");
+        };
+    }
+
     /** Short name used in reports and on the command line: {@code l1}, {@code l0}, {@code tl1(a=1.0)}. */
     String label();
 

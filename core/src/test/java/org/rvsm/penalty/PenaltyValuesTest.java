@@ -207,4 +207,14 @@ class PenaltyValuesTest {
         assertEquals(3.0, Penalty.l1().value(new double[] {1.0, -2.0, 0.0}), 0.0);
         assertEquals(2.0, Penalty.l0().value(new double[] {1e-300, -2.0, 0.0}), 0.0);
     }
+
+    @Test
+    void namedGivesTheOperatorOfEachCommandLineName() {
+        assertEquals(Penalty.l1(), Penalty.named("l1", 0.1));
+        assertEquals(Penalty.l0(), Penalty.named("l0", 0.1));
+        assertEquals(Penalty.transformedL1(0.1), Penalty.named("tl1", 0.1));
+        assertEquals("penalty must be one of l1, l0, tl1, got 'L1'",
+                assertThrows(IllegalArgumentException.class, () -> Penalty.named("L1", 1.0)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Penalty.named("tl1", 0.0), "tl1's own check of a");
+    }
 }

@@ -47,12 +47,7 @@ public record TrainDefaults(String penalty, double a, double lambda, double beta
 
     /** The default penalty as an operator. */
     public Penalty defaultPenalty() {
-        return switch (penalty) {
-            case "l1" -> Penalty.l1();
-            case "l0" -> Penalty.l0();
-            case "tl1" -> Penalty.transformedL1(a);
-            default -> throw new IllegalStateException("unknown default penalty " + penalty);
-        };
+        return Penalty.named(penalty, a);
     }
 
     /** The threshold t* of the default penalty at lambda / beta: what every penalty's default lambda keeps. */
