@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +57,8 @@ import picocli.CommandLine.Option;
             "Data: /usr/share/datasets/fashion-mnist by default (apt-get install dataset-fashion-mnist);",
             "--data DIR for any directory with the four MNIST-format IDX files; --dataset cifar10 --data DIR for",
             "cifar-10-batches-bin (from " + org.rvsm.nn.data.Cifar10.URL + "). Nothing is downloaded.",
-            "Exit codes: 0 done; 3 diverged (the loss or a weight became NaN or infinite: summary.json has",
+            "Exit codes: 0 done (a sparse network at chance level, collapsed by too short a run, also warns on",
+            "stderr and in summary.json); 3 diverged (the loss or a weight became NaN or infinite: summary.json has",
             "status \"diverged\" and where, and no model is written); 2 bad input (one line names the problem);",
             "1 unexpected failure."})
 final class TrainCommand implements Callable<Integer> {
@@ -232,7 +234,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         List<EpochRecord> history = outcome.history();
         EpochRecord last = history.get(history.size() - 1);
-        Output.writeJsonAtomically(dir.resolve("summary.json"), summary(run, config, outcome));
+        String warning = chanceWarning(last.testAccuracyU(), test, config.epochs(), train.count());
+        Map<String, Object> summary = summary(run, config, outcome);
+        if (warning != null) {
+            summary.put("warning", warning);
+        }
+        Output.writeJsonAtomically(dir.resolve("summary.json"), summary);
         Output.writeTextAtomically(dir.resolve("index.html"), new TrainReport(run, history, outcome.layers(),
                 Safetensors.read(dir.resolve("model.safetensors"))).html());
         stdout.println(String.format(Locale.ROOT, "%s %s: test accuracy %.2f%% (u-network) with %.2f%% of the weights "
@@ -240,7 +247,30 @@ final class TrainCommand implements Callable<Integer> {
                 100 * last.testAccuracyU(), 100 * last.sparsity(), history.size(),
                 history.stream().mapToDouble(EpochRecord::seconds).average().orElse(0)));
         stdout.println("wrote " + dir.toAbsolutePath().normalize().resolve("summary.json"));
+        if (warning != null) {
+            spec.commandLine().getErr().println("rvsm: warning: " + warning);
+        }
         return ExitCode.OK;
+    }
+
+    /**
+     * A warning where the sparse network is no better than predicting the test set's most frequent class
+     * (at most one point above that class's share): it has collapsed, as a run far too short for its
+     * sparsity does (e.g. lenet5 to 95% zeros in 3 epochs of 3000 images). Else null. The run still
+     * completed: its numbers are what they are, and summary.json carries the warning with them.
+     */
+    static String chanceWarning(double accuracy, ImageDataset test, int epochs, int images) {
+        int[] perClass = new int[test.classes()];
+        for (int y : test.labels()) {
+            perClass[y]++;
+        }
+        double chance = (double) Arrays.stream(perClass).max().orElse(0) / Math.max(1, test.count());
+        if (accuracy > chance + 0.01) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "the sparse network is at chance level (%.2f%% on the test set, whose most "
+                + "frequent class is %.2f%% of it): it has collapsed. Train longer (this run: %d epochs of %d images) "
+                + "or sparsify less", 100 * accuracy, 100 * chance, epochs, images);
     }
 
     /** The run's config from the options and the model's defaults (the config of run.json), every range checked. */

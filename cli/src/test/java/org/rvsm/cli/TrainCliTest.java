@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rvsm.nn.data.ImageDataset;
 
 /**
  * train -> save -> evaluate -> resume through the CLI on a small synthetic IDX dataset
@@ -46,6 +47,7 @@ class TrainCliTest {
         JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertTrue(s.get("test_accuracy").asDouble() > 0.9, "the synthetic task is easy: " + s.get("test_accuracy"));
         assertTrue(s.get("sparsity").asDouble() > 0.0);
+        assertTrue(!s.has("warning"), "a healthy run has no warning: " + s.get("warning"));
         assertEquals(3, s.get("layers").size());
         assertEquals(784, s.get("layers").get(0).get("shape").get(1).asInt());
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "header + 2 epochs");
@@ -153,6 +155,40 @@ class TrainCliTest {
             }
         }
         return true;
+    }
+
+    /**
+     * A network pruned to a handful of weights predicts one class: the run completes (exit 0) but says
+     * so, on stderr and in summary.json; the healthy run of {@link #trainSaveEvaluateResume} has no warning.
+     */
+    @Test
+    void aCollapsedNetworkCompletesWithAWarning() throws IOException {
+        Path out = tmp.resolve("collapsed");
+        CliRun r = run("train", "-q", "--data", data.toString(), "--method", "prune", "--prune-sparsity", "0.99999",
+                "--epochs", "2", "--lr", "0.01", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals("completed", s.get("status").asText());
+        assertTrue(s.has("warning") && s.get("warning").asText().contains("chance level"), s.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("rvsm: warning: the sparse network is at chance level"), r.err());
+        assertTrue(r.err().contains("this run: 2 epochs of 1200 images"), r.err());
+    }
+
+    /** Chance is the test set's most frequent class, whatever the number of classes; one point above it is not. */
+    @Test
+    void chanceLevelIsTheMostFrequentClassPlusOnePoint() {
+        int[] labels = new int[200];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i < 80 ? 2 : i % 2; // class 2 is 40% of the set
+        }
+        ImageDataset test = new ImageDataset(200, 1, 1, 1, new float[200], labels, 3, new float[] {0f},
+                new float[] {1f}, false);
+        assertTrue(TrainCommand.chanceWarning(0.40, test, 5, 100).contains("(40.00% on the test set, whose most "
+                + "frequent class is 40.00% of it)"));
+        assertTrue(TrainCommand.chanceWarning(0.41, test, 5, 100) != null, "within one point of chance");
+        assertEquals(null, TrainCommand.chanceWarning(0.4101, test, 5, 100));
+        assertEquals(null, TrainCommand.chanceWarning(0.95, test, 5, 100));
     }
 
     @Test
