@@ -125,6 +125,11 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--beta", paramLabel = "BETA", defaultValue = "0.1", description = "Splitting weight (default: ${DEFAULT-VALUE}).")
     double beta;
 
+    @Option(names = "--lr", paramLabel = "LR",
+            description = "SGD learning rate of every point, dense and pruning included (train --lr). Default: the "
+                    + "model's (train's).")
+    Double lr;
+
     @Option(names = "--prune-sparsities", paramLabel = "S", split = ",",
             description = "Target fractions of zeros of the pruning baselines, each in (0, 1). Default: --sparsities if "
                     + "given, else 0.5,0.75,0.9,0.95. One-shot pruning fine-tunes for the last third of the epochs, "
@@ -252,6 +257,9 @@ final class SweepCommand implements Callable<Integer> {
         for (double a : as) {
             Checks.positive("--a", a);
         }
+        if (lr != null) {
+            Checks.positive("--lr", lr);
+        }
         Checks.atLeast("--epochs", epochs, 2);
         Checks.atLeast("--train-limit", trainLimit, 0);
         Checks.atLeast("--test-limit", testLimit, 0);
@@ -352,6 +360,9 @@ final class SweepCommand implements Callable<Integer> {
                         "--method", s.method().label(),
                         "--epochs", Integer.toString(epochs), "--seed", Long.toString(seed),
                         "--train-limit", Integer.toString(trainLimit), "--test-limit", Integer.toString(testLimit)));
+                if (lr != null) {
+                    args.addAll(List.of("--lr", Double.toString(lr)));
+                }
                 if (data != null) {
                     args.addAll(List.of("--data", data.toAbsolutePath().normalize().toString()));
                 }

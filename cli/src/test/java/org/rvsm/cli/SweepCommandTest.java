@@ -220,6 +220,23 @@ class SweepCommandTest {
         assertEquals("rvsm-l1-final-z0.9-s1", p.get("name").asText());
         assertEquals("RVSM l1 final", p.get("curve").asText());
         assertTrue(p.get("train_args").toString().contains("\"--target-ramp\",\"final\""), p.toString());
+        assertFalse(p.get("train_args").toString().contains("--lr"), "no --lr: train's default, the model's");
+    }
+
+    /** --lr reaches every point, RVSM and baselines alike, so that a study states its schedule. */
+    @Test
+    void theLearningRateGoesToEveryPoint() throws IOException {
+        Path out = tmp.resolve("lr-plan");
+        CliRun r = CliRun.of("sweep", "--data", data.toString(), "--penalties", "tl1", "--sparsities", "0.9",
+                "--baselines", "dense,prune,gradual", "--lr", "0.03", "--out", out.toString(), "--plan-only");
+        assertEquals(0, r.code(), r.err());
+        JsonNode points = json(out.resolve("plan.json")).get("points");
+        assertEquals(4, points.size());
+        for (JsonNode p : points) {
+            List<String> args = new ArrayList<>();
+            p.get("train_args").forEach(a -> args.add(a.asText()));
+            assertEquals("0.03", args.get(args.indexOf("--lr") + 1), p.toString());
+        }
     }
 
     @Test
@@ -243,6 +260,7 @@ class SweepCommandTest {
             {"--lambda-rules", "std", "--lambda-rules must be one of uniform, size, sqrt-size, initial-std; got 'std'"},
             {"--beta-growths", "0.5", "--beta-growths: each must be finite and >= 1, got 0.5"},
             {"--a", "0", "--a"},
+            {"--lr", "-0.1", "--lr must be > 0, got -0.1"},
         };
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of("sweep", "--data", data.toString(), "--penalties", "l0",
