@@ -103,7 +103,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--beta", paramLabel = "BETA", description = "Splitting weight. Default per model (lenet300: 0.05; lenet5: 0.1).")
     Double beta;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "SGD learning rate; x0.1 for the last third of the epochs. Default per model.")
+    @Option(names = "--lr", paramLabel = "LR", description = "SGD learning rate; x0.1 for the last third of the epochs. Default per model (lenet300, "
+            + "lenet5: 0.02; resnet20: 0.1; vgg-small: 0.05).")
     Double lr;
 
     @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum in [0, 1). Default: 0.9.")

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.rvsm.nn.model.Models;
 import org.rvsm.nn.model.TrainDefaults;
 import org.rvsm.penalty.Penalty;
 import picocli.CommandLine;
@@ -27,6 +31,24 @@ class TrainDefaultsCliTest {
         return ((Number) config.get(key)).doubleValue();
     }
 
+    /** --help's per-model learning rates ("Default per model (m1, m2: x; m3: y)") are those train uses, for every model. */
+    @Test
+    void theHelpNamesEveryModelsLearningRate() {
+        String help = String.join(" ", new CommandLine(new TrainCommand()).getCommandSpec().findOption("--lr")
+                .description());
+        String list = help.substring(help.indexOf("Default per model (") + "Default per model (".length(),
+                help.lastIndexOf(')'));
+        Set<String> named = new TreeSet<>();
+        for (String part : list.split(";")) {
+            String[] kv = part.split(":");
+            for (String m : kv[0].split(",")) {
+                named.add(m.strip());
+                assertEquals(TrainDefaults.of(m.strip()).lr(), Double.parseDouble(kv[1].strip()), 0.0, part);
+            }
+        }
+        assertEquals(new TreeSet<>(Models.NAMES), named, help);
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"lenet300", "lenet5"})
     void leftOutOptionsAreTheModelsDefaults(String model) {
@@ -37,6 +59,9 @@ class TrainDefaultsCliTest {
         assertEquals(d.lambda(), number(c, "lambda"), 0.0);
         assertEquals(d.beta(), number(c, "beta"), 0.0);
         assertEquals(d.epochs(), ((Number) c.get("epochs")).intValue());
+        assertEquals(d.lr(), number(c, "lr"), 0.0);
+        assertEquals(d.momentum(), number(c, "momentum"), 0.0);
+        assertEquals(d.batch(), ((Number) c.get("batch")).intValue());
         if (d.targetSparsity() > 0) {
             assertEquals(d.targetSparsity(), number(c, "target_sparsity"), 0.0);
             // the ramp is written only when it is not cubic
