@@ -189,8 +189,7 @@ class SweepCommandTest {
         }
         assertFalse(names.stream().anyMatch(n -> n.startsWith("dense")), "no dense baseline asked");
         for (JsonNode p : points) {
-            List<String> args = new ArrayList<>();
-            p.get("train_args").forEach(a -> args.add(a.asText()));
+            List<String> args = trainArgs(p);
             String name = p.get("name").asText();
             if (name.startsWith("rvsm")) {
                 String z = name.replaceAll(".*-z([0-9.]+)-s.*", "$1");
@@ -208,6 +207,13 @@ class SweepCommandTest {
                 assertEquals(name.startsWith("gradual") ? "gradual" : "prune", args.get(args.indexOf("--method") + 1));
             }
         }
+    }
+
+    /** A plan point's train arguments, in order. */
+    private static List<String> trainArgs(JsonNode point) {
+        List<String> args = new ArrayList<>();
+        point.get("train_args").forEach(a -> args.add(a.asText()));
+        return args;
     }
 
     @Test
@@ -233,8 +239,7 @@ class SweepCommandTest {
         JsonNode points = json(out.resolve("plan.json")).get("points");
         assertEquals(4, points.size());
         for (JsonNode p : points) {
-            List<String> args = new ArrayList<>();
-            p.get("train_args").forEach(a -> args.add(a.asText()));
+            List<String> args = trainArgs(p);
             assertEquals("0.03", args.get(args.indexOf("--lr") + 1), p.toString());
         }
     }
