@@ -156,12 +156,9 @@ class SweepCommandTest {
 
     @Test
     void theDatasetAndAugmentationGoToEveryPoint() throws IOException {
-        Path out = tmp.resolve("cifar-plan");
-        CliRun r = CliRun.of("sweep", "--dataset", "cifar10", "--data", tmp.resolve("no-such-dir").toString(),
-                "--model", "resnet20", "--no-augment", "--penalties", "l1", "--thresholds", "0.01",
-                "--prune-sparsities", "0.9", "--seeds", "1,2", "--out", out.toString(), "--plan-only");
-        assertEquals(0, r.code(), r.err());
-        JsonNode points = json(out.resolve("plan.json")).get("points");
+        JsonNode points = plannedPoints("cifar-plan", "--dataset", "cifar10", "--data",
+                tmp.resolve("no-such-dir").toString(), "--model", "resnet20", "--no-augment", "--penalties", "l1",
+                "--thresholds", "0.01", "--prune-sparsities", "0.9", "--seeds", "1,2");
         assertEquals(6, points.size());
         for (JsonNode p : points) {
             String args = p.get("train_args").toString();
@@ -172,13 +169,9 @@ class SweepCommandTest {
 
     @Test
     void theStudysPlanTargetsSparsitiesWithEveryShapeRuleAndBaseline() throws IOException {
-        Path out = tmp.resolve("study-plan");
-        CliRun r = CliRun.of("sweep", "--data", data.toString(), "--model", "lenet300", "--penalties", "l1,tl1",
-                "--a", "0.1,10", "--sparsities", "0.9,0.98", "--lambda-rules", "uniform,initial-std", "--beta-growths",
-                "1,1.1", "--baselines", "prune,gradual", "--epochs", "10", "--seeds", "1,2", "--out", out.toString(),
-                "--plan-only");
-        assertEquals(0, r.code(), r.err());
-        JsonNode points = json(out.resolve("plan.json")).get("points");
+        JsonNode points = plannedPoints("study-plan", "--data", data.toString(), "--model", "lenet300", "--penalties",
+                "l1,tl1", "--a", "0.1,10", "--sparsities", "0.9,0.98", "--lambda-rules", "uniform,initial-std",
+                "--beta-growths", "1,1.1", "--baselines", "prune,gradual", "--epochs", "10", "--seeds", "1,2");
         // (l1 + tl1 at two shapes) x 2 rules x 2 growths x 2 sparsities + 2 baselines x 2 sparsities, x 2 seeds
         assertEquals((3 * 2 * 2 * 2 + 2 * 2) * 2, points.size());
         List<String> names = new ArrayList<>();
@@ -209,6 +202,17 @@ class SweepCommandTest {
         }
     }
 
+    /** The points of the plan that `sweep OPTIONS --out tmp/DIR --plan-only` writes (it must exit 0). */
+    private static JsonNode plannedPoints(String dir, String... options) throws IOException {
+        Path out = tmp.resolve(dir);
+        List<String> args = new ArrayList<>(List.of("sweep"));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--out", out.toString(), "--plan-only"));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        return json(out.resolve("plan.json")).get("points");
+    }
+
     /** A plan point's train arguments, in order. */
     private static List<String> trainArgs(JsonNode point) {
         List<String> args = new ArrayList<>();
@@ -218,11 +222,8 @@ class SweepCommandTest {
 
     @Test
     void theFinalRampNamesItsPointsAndPassesThrough() throws IOException {
-        Path out = tmp.resolve("final-plan");
-        CliRun r = CliRun.of("sweep", "--data", data.toString(), "--penalties", "l1", "--sparsities", "0.9",
-                "--target-ramp", "final", "--baselines", "none", "--out", out.toString(), "--plan-only");
-        assertEquals(0, r.code(), r.err());
-        JsonNode p = json(out.resolve("plan.json")).get("points").get(0);
+        JsonNode p = plannedPoints("final-plan", "--data", data.toString(), "--penalties", "l1", "--sparsities",
+                "0.9", "--target-ramp", "final", "--baselines", "none").get(0);
         assertEquals("rvsm-l1-final-z0.9-s1", p.get("name").asText());
         assertEquals("RVSM l1 final", p.get("curve").asText());
         assertTrue(p.get("train_args").toString().contains("\"--target-ramp\",\"final\""), p.toString());
@@ -232,11 +233,8 @@ class SweepCommandTest {
     /** --lr reaches every point, RVSM and baselines alike, so that a study states its schedule. */
     @Test
     void theLearningRateGoesToEveryPoint() throws IOException {
-        Path out = tmp.resolve("lr-plan");
-        CliRun r = CliRun.of("sweep", "--data", data.toString(), "--penalties", "tl1", "--sparsities", "0.9",
-                "--baselines", "dense,prune,gradual", "--lr", "0.03", "--out", out.toString(), "--plan-only");
-        assertEquals(0, r.code(), r.err());
-        JsonNode points = json(out.resolve("plan.json")).get("points");
+        JsonNode points = plannedPoints("lr-plan", "--data", data.toString(), "--penalties", "tl1", "--sparsities",
+                "0.9", "--baselines", "dense,prune,gradual", "--lr", "0.03");
         assertEquals(4, points.size());
         for (JsonNode p : points) {
             List<String> args = trainArgs(p);
