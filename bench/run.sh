@@ -17,6 +17,9 @@
 #                           Tl1's float prox side by side with PyTorch and numpy on the same 1M floats, one
 #                           thread, in each regime (Tl1VsTorch; not part of "all"): needs torch and numpy
 #                           (apt-get install python3-torch); $PYTHON, else the first python3 that imports torch
+#   bench/run.sh regimes [JVMS]
+#                           Tl1's float prox in its four regimes, last round of each of JVMS fresh JVMs
+#                           (default 8), with a control loop: tells slow compiled code from a slow machine
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
@@ -64,6 +67,11 @@ if [ "$what" = torch ]; then   # Tl1 against the PyTorch and numpy peers (bench/
   [ -n "${PYTHON:-}" ] || { echo "bench/run.sh torch: no python3 imports torch and numpy (set \$PYTHON)" >&2; exit 1; }
   PYTHON="$PYTHON" java -cp bench/target/benchmarks.jar org.rvsm.bench.Tl1VsTorch bench/results/tl1-vs-torch.json \
     $((1 << 20)) "${2:-3}" 20
+fi
+if [ "$what" = regimes ]; then # one line per fresh JVM (docs/performance.md, "One compilation, too many loops")
+  for i in $(seq 1 "${2:-8}"); do
+    java -cp bench/target/benchmarks.jar org.rvsm.bench.Tl1Regimes 3 | tail -1
+  done
 fi
 if [ "$what" = epoch ]; then   # bench/run.sh epoch: RVSM's time per epoch over dense SGD (needs dataset-fashion-mnist)
   java -cp bench/target/benchmarks.jar org.rvsm.bench.EpochOverhead bench/results/epoch-overhead.json lenet300 5 3

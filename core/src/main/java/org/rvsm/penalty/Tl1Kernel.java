@@ -1,5 +1,8 @@
 package org.rvsm.penalty;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 
 /**
@@ -92,6 +95,10 @@ public final class Tl1Kernel {
     private static final double W5 = START[5];
     private static final double W6 = START[6];
 
+    private static final MethodHandle LARGE_Q_ROOTS = rootsMethod("largeQRoots");
+    private static final MethodHandle SERIES_ROOTS = rootsMethod("seriesRoots");
+    private static final MethodHandle HALLEY_ROOTS = rootsMethod("halleyRoots");
+
     private static final float[] NOTHING = new float[BLOCK];
     private static final double[] ZERO = new double[BLOCK];
 
@@ -119,6 +126,7 @@ public final class Tl1Kernel {
     private boolean largeQ;        // the large-q form (else the small-q form)
     private double qLimit;         // the form's limit on q (FAST_Q or NEAR_ONE_Q)
     private int steps;             // the small-q form's Halley steps
+    private MethodHandle roots;    // the form's roots method (LARGE_Q_ROOTS, SERIES_ROOTS, HALLEY_ROOTS): not final, never inlined
 
     // the last survivors call: its block and its count
     private int blockFrom;
@@ -158,6 +166,7 @@ public final class Tl1Kernel {
         this.largeQ = qMax > FAST_Q;
         this.qLimit = largeQ ? NEAR_ONE_Q : FAST_Q;
         this.steps = halleySteps(Math.min(qMax, FAST_Q));
+        this.roots = largeQ ? LARGE_Q_ROOTS : steps == 0 ? SERIES_ROOTS : HALLEY_ROOTS;
         this.lastNew = 0;
         return this;
     }
@@ -339,15 +348,15 @@ public final class Tl1Kernel {
      * instructions per vector or stops the loop from vectorising.) The float/double conversion loop
      * stays on its own, as a conversion in a loop stops JDK 17 from vectorising it.
      *
-     * <p>The roots are found by one method per form, each compiled on its own profile (in one method,
-     * a form reached late could leave the JIT's code for the others slower). This method is kept
-     * above the JIT's size limit for inlining a hot callee (FreqInlineSize, 325 bytes of bytecode on
-     * JDK 17; it has about 345), so that it is always compiled on its own: where the JIT inlined the
-     * old solve into dense, which then held a loop of its own applying the dead zone, the block ran
-     * at about 60% of its speed for the whole run, or not, by the order in which the two were compiled.
-     * (Measured, not understood: with the dead-zone loop compiled together with the loops of the
-     * roots, by inlining or by hand, the block is that much slower; with s computed in the first loop
-     * it is not.)
+     * <p>The roots are found by one method per form, called through a method handle in a field that
+     * {@link #configure} sets: the JIT does not inline through a handle that is not a constant, so each
+     * form's loops are compiled on their own, never into this method. As plain calls they were inlined
+     * once hot, and where this method's code then held the loops of two forms beside its own (as when
+     * one JVM meets two regimes), the rounding-check loop ran several times slower and the block at
+     * 55-60% of its speed for the rest of the run, in about half the JVMs (docs/performance.md, "One
+     * compilation, too many loops"). This method is kept above the JIT's size limit for inlining a hot
+     * callee (FreqInlineSize, 325 bytes of bytecode on JDK 17; it has about 340) for the same reason:
+     * inlined into dense, it ran as slowly. Splitting or merging its loops brought the slow code back.
      */
     private void solve(int n, double least, float[] dst, int dstFrom) {
         for (int j = 0; j < n; j++) {
@@ -357,12 +366,12 @@ public final class Tl1Kernel {
             q[j] = rhs(axj);
             sign[j] = xj / (axj * (1.0 + (axj - Math.abs(xj)) * 0x1p600 * 0x1p600));
         }
-        if (largeQ) {
-            largeQRoots(n);
-        } else if (steps == 0) {
-            seriesRoots(n);
-        } else {
-            halleyRoots(n);
+        try {
+            roots.invokeExact(this, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
         }
         for (int j = 0; j < n; j++) {
             y[j] = magnitude(ax[j], z[j]) * sign[j] + 0.0;
@@ -421,6 +430,16 @@ public final class Tl1Kernel {
             for (int j = 0; j < n; j++) {
                 z[j] = z[j] - num[j] / den[j];
             }
+        }
+    }
+
+    /** A handle on this class's method {@code void name(int n)}. */
+    private static MethodHandle rootsMethod(String name) {
+        try {
+            return MethodHandles.lookup().findVirtual(Tl1Kernel.class, name,
+                    MethodType.methodType(void.class, int.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
