@@ -88,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--penalty", paramLabel = "P", description = "l1, l0 or tl1 (none = --method dense). Default per "
-            + "model (lenet300: tl1 with --a 0.1; lenet5: l1).")
+            + "model (lenet300: tl1 with --a 0.1; lenet5, resnet20, vgg-small: l1).")
     String penalty;
 
     @Option(names = "--a", paramLabel = "A",
@@ -96,11 +96,13 @@ final class TrainCommand implements Callable<Integer> {
     Double a;
 
     @Option(names = "--lambda", paramLabel = "LAMBDA", description = "Penalty weight. Default per model, for its "
-            + "penalty (lenet300: 1.18e-5, Tl1's for the threshold 0.0026; lenet5: 1e-4); for another penalty, the "
+            + "penalty (lenet300: 1.18e-5, Tl1's for the threshold 0.0026; lenet5, resnet20, vgg-small: 1e-4); for "
+            + "another penalty, the "
             + "lambda of the same threshold.")
     Double lambda;
 
-    @Option(names = "--beta", paramLabel = "BETA", description = "Splitting weight. Default per model (lenet300: 0.05; lenet5: 0.1).")
+    @Option(names = "--beta", paramLabel = "BETA", description = "Splitting weight. Default per model (lenet300: 0.05; lenet5, resnet20, "
+            + "vgg-small: 0.1).")
     Double beta;
 
     @Option(names = "--lr", paramLabel = "LR", description = "SGD learning rate; x0.1 for the last third of the epochs. Default per model (lenet300, "
@@ -110,10 +112,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum in [0, 1). Default: 0.9.")
     Double momentum;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Epochs. Default per model (lenet300: 40; lenet5: 20).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs. Default per model (lenet300: 40; lenet5: 20; resnet20, "
+            + "vgg-small: 160).")
     Integer epochs;
 
-    @Option(names = "--batch", paramLabel = "B", description = "Minibatch size. Default: 64.")
+    @Option(names = "--batch", paramLabel = "B", description = "Minibatch size. Default per model (lenet300, lenet5: 64; "
+            + "resnet20, vgg-small: 128).")
     Integer batch;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seeds the initial weights and the shuffles (default: ${DEFAULT-VALUE}).")

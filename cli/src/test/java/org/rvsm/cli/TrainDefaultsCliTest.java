@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rvsm.nn.model.Models;
@@ -31,19 +30,41 @@ class TrainDefaultsCliTest {
         return ((Number) config.get(key)).doubleValue();
     }
 
-    /** --help's per-model learning rates ("Default per model (m1, m2: x; m3: y)") are those train uses, for every model. */
-    @Test
-    void theHelpNamesEveryModelsLearningRate() {
-        String help = String.join(" ", new CommandLine(new TrainCommand()).getCommandSpec().findOption("--lr")
+    /**
+     * Each option's help names every model's default ("Default per model (m1, m2: x; m3: y)"), and the
+     * value it names is the one train uses (TrainDefaults).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--penalty", "--lambda", "--beta", "--lr", "--epochs", "--batch"})
+    void theHelpNamesEveryModelsDefault(String option) {
+        String help = String.join(" ", new CommandLine(new TrainCommand()).getCommandSpec().findOption(option)
                 .description());
-        String list = help.substring(help.indexOf("Default per model (") + "Default per model (".length(),
-                help.lastIndexOf(')'));
+        int open = help.indexOf('(', help.indexOf("Default per model"));
+        String list = help.substring(open + 1, help.indexOf(')', open));
         Set<String> named = new TreeSet<>();
         for (String part : list.split(";")) {
-            String[] kv = part.split(":");
+            String[] kv = part.split(":", 2);
+            String value = kv[1].strip().split("[ ,]")[0];
             for (String m : kv[0].split(",")) {
                 named.add(m.strip());
-                assertEquals(TrainDefaults.of(m.strip()).lr(), Double.parseDouble(kv[1].strip()), 0.0, part);
+                TrainDefaults d = TrainDefaults.of(m.strip());
+                switch (option) {
+                    case "--penalty" -> {
+                        assertEquals(d.penalty(), value, part);
+                        if (part.contains("--a ")) {
+                            assertEquals(d.a(), Double.parseDouble(part.substring(part.indexOf("--a ") + 4).strip()),
+                                    0.0, part);
+                        }
+                    }
+                    case "--epochs" -> assertEquals(d.epochs(), Integer.parseInt(value), part);
+                    case "--batch" -> assertEquals(d.batch(), Integer.parseInt(value), part);
+                    default -> {
+                        double expected = option.equals("--lambda") ? d.lambda()
+                                : option.equals("--beta") ? d.beta() : d.lr();
+                        // the help rounds lenet300's lambda to three digits
+                        assertEquals(expected, Double.parseDouble(value), 0.005 * expected, part);
+                    }
+                }
             }
         }
         assertEquals(new TreeSet<>(Models.NAMES), named, help);
