@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
             "dense/sparse of those medians (speedup_*), and the median over blocks of each block's ratio",
             "(speedup_*_paired); whether the sparse runtime predicts the same class as the engine on every",
             "test image; the sparse kernels' achieved memory bandwidth and the machine's streaming bandwidth.", ""},
-        footer = {"", "Example:  rvsm bench-infer --model runs/lenet300-rvsm/model.safetensors --json bench/results/infer.json"})
+        footer = {"", "Example:  rvsm bench-infer --model runs/lenet300-rvsm/model.safetensors \\",
+            "              --json bench/results/infer.json"})
 final class BenchInferCommand implements Callable<Integer> {
 
     @CommandLine.Spec

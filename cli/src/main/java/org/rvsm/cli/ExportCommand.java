@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /** Writes a model in three forms and reports their sizes on disk. */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Export a model as dense, sparse (CSR) and compacted safetensors, with their sizes.",
+        description = {"Export a model as dense, sparse (CSR) and compacted safetensors, and their sizes.",
             "Writes three files into DIR and reports the bytes on disk of each:",
             "  dense.safetensors    every weight, zeros included (what training wrote)",
             "  sparse.safetensors   weights in CSR (indptr I32, indices U16, values F32; layout in docs/formats.md)",

@@ -36,8 +36,8 @@ import picocli.CommandLine.Command;
             "Each command has its own --help.",
             "",
             "Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input (one line on stderr names the option",
-            "and the value; nothing earlier is overwritten), 3 training diverged (NaN or infinite loss or weights),",
-            "4 a sweep ended with failed points (rerun the same command to run only those).",
+            "and the value; nothing earlier is overwritten), 3 training diverged (NaN or infinite loss or",
+            "weights), 4 a sweep ended with failed points (rerun the same command to run only those).",
             "Outputs go to new or empty directories; --force replaces an earlier output of the same command only."})
 public final class Main implements Runnable {
 

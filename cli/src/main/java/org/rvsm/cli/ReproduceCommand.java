@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         mixinStandardHelpOptions = true,
         description = {
-            "Reproduce the paper's claims on the no-overlap network (Gaussian input) as a report.",
-            "The report shows:",
+            "Reproduce the paper's claims on the no-overlap network, as a report.",
+            "The report (Gaussian input) shows:",
             "  (a) RVSM converges, for l1, l0 and Tl1, to the limit the theory predicts;",
             "  (b) the accuracy-sparsity trade-off along a warm-started lambda path, per penalty;",
             "  (c) with the empirical gradient the error to that limit shrinks like n^(-1/2);",

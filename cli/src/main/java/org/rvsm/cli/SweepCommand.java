@@ -39,8 +39,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "The accuracy-sparsity trade-off: RVSM per penalty over a threshold grid (or at target",
-            "sparsities), against pruning (one-shot or gradual) and dense SGD.",
+            "The accuracy-sparsity trade-off: RVSM per penalty against pruning and dense SGD.",
+            "RVSM over a threshold grid or at target sparsities; pruning one-shot or gradual.",
             "A sweep is a plan of independent points, written to DIR/plan.json: RVSM with each penalty at",
             "each threshold, magnitude pruning at each target sparsity, and dense SGD, each for every seed.",
             "Each point is a 'train' run in DIR/runs/<name>. The sweep runs the points that are missing,",
@@ -64,7 +64,8 @@ import picocli.CommandLine.Option;
             "  rvsm sweep --model lenet300 --epochs 15 --seeds 1,2,3 --out runs/sweep",
             "  rvsm sweep --engine spark --master spark://head:7077 --seeds 1,2,3 --out runs/sweep",
             "  rvsm sweep --model lenet300 --epochs 40 --beta 0.05 --sparsities 0.9,0.95,0.98 --a 0.1,1,10 \\",
-            "      --lambda-rules uniform,initial-std --baselines dense,prune,gradual --seeds 1,2,3 --out runs/study",
+            "      --lambda-rules uniform,initial-std --baselines dense,prune,gradual --seeds 1,2,3 \\",
+            "      --out runs/study",
             "  rvsm sweep --seeds 1,2,3 --out runs/sweep --plan-only   # then --point 0, 1, ... in a job array",
             "Exit codes: 0 every point ended (completed or diverged), 2 bad input, 4 some points failed."})
 final class SweepCommand implements Callable<Integer> {

@@ -25,9 +25,9 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         mixinStandardHelpOptions = true,
         description = {
-            "Learn the paper's one-hidden-layer no-overlap ReLU network f(Z,w) = (1/k) sum_i relu(Z_i.w)",
-            "with Gaussian input from a teacher w*, by RVSM (or a baseline), and compare the sparse",
-            "result u with the teacher and with the limit the theory predicts.",
+            "Learn the paper's no-overlap ReLU network from a teacher, by RVSM or a baseline.",
+            "The network has one hidden layer, f(Z,w) = (1/k) sum_i relu(Z_i.w), and Gaussian input; the",
+            "sparse result u is compared with the teacher and with the limit the theory predicts.",
             "",
             "Writes DIR/summary.json (config, w, u, predicted_u, errors, sparsity, support precision",
             "and recall, loss, iterations, status) and DIR/trace.csv (one row per iteration).",

@@ -36,8 +36,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         mixinStandardHelpOptions = true,
         description = {
-            "Train a model (lenet300, lenet5, resnet20, vgg-small) on Fashion-MNIST, MNIST or CIFAR-10 with RVSM",
-            "(or a baseline) on the PyTorch engine.",
+            "Train a model (lenet300, lenet5, resnet20, vgg-small) with RVSM or a baseline.",
+            "On Fashion-MNIST, MNIST or CIFAR-10, on the PyTorch engine.",
             "Dense and conv weights are sparsified (u = T_{lambda/beta}(w) after every step); biases stay dense.",
             "",
             "Writes DIR/metrics.csv (per epoch: train loss, test accuracy of the w- and u-networks, overall and",
@@ -56,11 +56,12 @@ import picocli.CommandLine.Option;
             "",
             "Data: /usr/share/datasets/fashion-mnist by default (apt-get install dataset-fashion-mnist);",
             "--data DIR for any directory with the four MNIST-format IDX files; --dataset cifar10 --data DIR for",
-            "cifar-10-batches-bin (from " + org.rvsm.nn.data.Cifar10.URL + "). Nothing is downloaded.",
+            "cifar-10-batches-bin (from " + org.rvsm.nn.data.Cifar10.URL + ").",
+            "Nothing is downloaded.",
             "Exit codes: 0 done (a sparse network at chance level, collapsed by too short a run, also warns on",
-            "stderr and in summary.json); 3 diverged (the loss or a weight became NaN or infinite: summary.json has",
-            "status \"diverged\" and where, and no model is written); 2 bad input (one line names the problem);",
-            "1 unexpected failure."})
+            "stderr and in summary.json); 3 diverged (the loss or a weight became NaN or infinite:",
+            "summary.json has status \"diverged\" and where, and no model is written); 2 bad input (one line",
+            "names the problem); 1 unexpected failure."})
 final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 /** The command line end to end, in process: outputs, exit codes, one-line errors, atomic output. */
 class CliTest {
@@ -30,6 +31,30 @@ class CliTest {
 
     private static JsonNode json(Path file) throws IOException {
         return new ObjectMapper().readTree(file.toFile());
+    }
+
+    /**
+     * Footers and each command's first description line fit the usage width (100; the command list's
+     * description column, 81), so that picocli never breaks them mid-phrase.
+     */
+    @Test
+    void helpLinesFitTheUsageWidth() {
+        CommandLine main = new CommandLine(new Main());
+        List<CommandLine> commands = new ArrayList<>(main.getSubcommands().values());
+        commands.add(main);
+        List<String> tooLong = new ArrayList<>();
+        for (CommandLine c : commands) {
+            for (String line : c.getCommandSpec().usageMessage().footer()) {
+                if (line.length() > 100) {
+                    tooLong.add(c.getCommandName() + " footer: " + line);
+                }
+            }
+            String[] description = c.getCommandSpec().usageMessage().description();
+            if (description.length > 0 && description[0].length() > 81) {
+                tooLong.add(c.getCommandName() + " description: " + description[0]);
+            }
+        }
+        assertEquals(List.of(), tooLong);
     }
 
     @Test
