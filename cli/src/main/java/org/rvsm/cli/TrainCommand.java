@@ -98,8 +98,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lambda", paramLabel = "LAMBDA", description = "Penalty weight. Default per model, for its "
             + "penalty (lenet300: 1.18e-5, Tl1's for the threshold 0.0026; lenet5, resnet20, vgg-small: 1e-4); for "
-            + "another penalty, the "
-            + "lambda of the same threshold.")
+            + "another penalty, the lambda of the same threshold.")
     Double lambda;
 
     @Option(names = "--beta", paramLabel = "BETA", description = "Splitting weight. Default per model (lenet300: 0.05; lenet5, resnet20, "

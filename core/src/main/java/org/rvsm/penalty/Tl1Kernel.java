@@ -353,8 +353,8 @@ public final class Tl1Kernel {
      * form's loops are compiled on their own, never into this method. As plain calls they were inlined
      * once hot, and where this method's code then held the loops of two forms beside its own (as when
      * one JVM meets two regimes), the rounding-check loop ran several times slower and the block at
-     * 55-60% of its speed for the rest of the run, in about half the JVMs (docs/performance.md, "One
-     * compilation, too many loops"). This method is kept above the JIT's size limit for inlining a hot
+     * 55-70% of its speed for the rest of the run, in a fifth to two fifths of the JVMs
+     * (docs/performance.md, "One compilation, too many loops"). This method is kept above the JIT's size limit for inlining a hot
      * callee (FreqInlineSize, 325 bytes of bytecode on JDK 17; it has about 340) for the same reason:
      * inlined into dense, it ran as slowly. Splitting or merging its loops brought the slow code back.
      */
