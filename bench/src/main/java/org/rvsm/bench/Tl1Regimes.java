@@ -28,9 +28,6 @@ public final class Tl1Regimes {
     private static final int CONTROL_PASSES = 400;
     private static final double CONTROL_ITERATIONS = 4096.0 * CONTROL_PASSES;
 
-    /** (a, mu) of each regime, as in {@link Tl1VsTorch}. */
-    static final double[][] REGIMES = {{1.0, 0.337}, {0.1, 0.01}, {0.1, 0.3}, {1.0, 2e-3}};
-
     private Tl1Regimes() {
     }
 
@@ -46,7 +43,7 @@ public final class Tl1Regimes {
         double[] control = new double[4096];
         for (int round = 0; round < rounds; round++) {
             StringBuilder line = new StringBuilder();
-            for (double[] regime : REGIMES) {
+            for (double[] regime : Tl1VsTorch.REGIMES) { // (a, mu) of each regime
                 TransformedL1 p = new TransformedL1(regime[0]);
                 double mu = regime[1];
                 for (int i = 0; i < WARM_UP; i++) {

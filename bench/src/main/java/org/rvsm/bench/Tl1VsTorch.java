@@ -60,7 +60,7 @@ public final class Tl1VsTorch {
     /** Turns per regime and round: each side makes reps / TURNS timed calls a turn. */
     static final int TURNS = 4;
 
-    private static final double[][] REGIMES = {{1.0, 0.337}, {0.1, 0.01}, {0.1, 0.3}, {1.0, 2e-3}};
+    static final double[][] REGIMES = {{1.0, 0.337}, {0.1, 0.01}, {0.1, 0.3}, {1.0, 2e-3}};
     private static final String[] PEERS = {"torch64", "torch32", "numpy64"};
 
     private Tl1VsTorch() {
